@@ -1,0 +1,28 @@
+import js from '@eslint/js'
+import {defineConfig, globalIgnores} from 'eslint/config'
+import reactHooks from 'eslint-plugin-react-hooks'
+import tseslint from 'typescript-eslint'
+
+export default defineConfig(
+  globalIgnores(['dist/', 'node_modules/', '.oban/', 'coverage/', '.test-results/']),
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname},
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},
+  },
+  {
+    files: ['src/**/*.tsx', 'plugins/**/*.tsx'],
+    extends: [reactHooks.configs.flat['recommended-latest']],
+  },
+)

@@ -1,0 +1,74 @@
+import pg from 'pg'
+import {describeDatabase, parseDatabaseUrl} from './connection-url.js'
+import {DatabaseUnreachableError} from '../errors.js'
+
+export type Pool = pg.Pool
+export type PoolClient = pg.PoolClient
+
+/** Anything that runs a parameterised query: a pool, a checked-out client or a plain client. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
+}
+
+export interface PoolOptions {
+  /** Maximum connections (default 10, as Ecto's default pool). */
+  max?: number
+  /** Shown in pg_stat_activity. */
+  applicationName?: string
+  /** Lets a one-shot command exit even if someone forgets `end()`; never the shutdown mechanism of a long-lived instance. */
+  allowExitOnIdle?: boolean
+  /** Receives errors of idle clients (the backend died); without a handler they would crash the process. */
+  onError?: (error: Error) => void
+}
+
+/**
+ * Creates a pool for a validated URL. The `error` handler is attached here, at creation, because
+ * an idle client whose backend dies emits `error` on the pool and an unhandled one kills the
+ * process.
+ */
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  parseDatabaseUrl(url)
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'oban-ts',
+    allowExitOnIdle: options.allowExitOnIdle ?? false,
+    connectionTimeoutMillis: 10_000,
+  })
+  pool.on('error', (error) => options.onError?.(error))
+  return pool
+}
+
+/**
+ * Runs a trivial query so that an unreachable or misconfigured server is reported once, clearly,
+ * before anything else starts. Connection errors become {@link DatabaseUnreachableError}.
+ */
+export async function checkConnection(pool: Pool, url: string): Promise<void> {
+  try {
+    await pool.query('SELECT 1')
+  } catch (error) {
+    throw toUnreachable(error, url)
+  }
+}
+
+/** Translates a pg/socket connection failure into a one-line, password-free domain error. */
+export function toUnreachable(error: unknown, url: string): DatabaseUnreachableError | unknown {
+  const code = (error as {code?: string} | undefined)?.code
+  const where = describeDatabase(url)
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is the server running and listening there?)',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    '3D000': 'database does not exist',
+    '28P01': 'password authentication failed',
+    '28000': 'authentication rejected',
+  }
+  const reason = code ? reasons[code] : undefined
+  if (reason) return new DatabaseUnreachableError(`cannot connect to ${where}: ${reason}`, {cause: error})
+  if (error instanceof Error && /timeout|terminated|ECONNRESET/i.test(error.message)) {
+    return new DatabaseUnreachableError(`cannot connect to ${where}: ${error.message}`, {cause: error})
+  }
+  return error
+}
