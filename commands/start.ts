@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../src/cli/base-command.js'
+import {dataDirFlag, instanceFlag} from '../src/cli/flags.js'
+import {startInstance, untilSignal} from '../src/cli/run-instance.js'
+
+export default class Start extends BaseCommand {
+  static override summary = 'Run an Oban instance until Ctrl-C.'
+  static override description = `Loads oban.config.{ts,mts,js,mjs,json} (searched from the current directory up to the project root, or --config), validates it, and runs the instance until SIGINT or SIGTERM, then stops it cleanly. A second signal exits at once.
+
+Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is started (and migrated) as needed; it is stopped on exit only if this command started it. Against an external database an unmigrated schema is refused unless --migrate is given.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --instance Other --node worker-1',
+    '<%= config.bin %> <%= command.id %> --config ./oban.config.json --database-url postgres://postgres@127.0.0.1:5432/app --migrate',
+  ]
+
+  static override flags = {
+    config: Flags.string({char: 'c', summary: 'Config file to load instead of searching for oban.config.*.', helpValue: 'FILE'}),
+    instance: Flags.string({...instanceFlag, default: undefined, summary: 'Name of the instance (default: the config\'s name, else Oban).'}),
+    node: Flags.string({summary: 'Node name of this process (default: <hostname>-<pid>).', helpValue: 'NAME'}),
+    migrate: Flags.boolean({summary: 'Migrate an external database to the current schema version before starting.', allowNo: true}),
+    'data-dir': dataDirFlag,
+  }
+
+  async run(): Promise<void> {
+    const {flags, raw} = await this.parse(Start)
+    const prefixGiven = raw.some((token) => token.type === 'flag' && token.flag === 'prefix')
+    const {oban, file} = await startInstance({
+      configPath: flags.config,
+      overrides: {name: flags.instance, node: flags.node, prefix: prefixGiven ? flags.prefix : undefined, databaseUrl: flags['database-url']},
+      migrate: flags.migrate,
+      dataDir: flags['data-dir'],
+    })
+    this.defer(() => oban.stop())
+    const db = oban.databaseInfo
+    const where = db?.source === 'embedded' ? `the embedded database at ${db.location} (${db.dataDir})` : `${db?.location}`
+    this.log(`Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`)
+    const signal = await untilSignal(() => {
+      this.logToStderr('Second signal: exiting without waiting.')
+      process.exit(130)
+    })
+    this.log(`${signal}: stopping...`)
+    await oban.stop()
+    this.log('Stopped.')
+  }
+}

@@ -1,0 +1,53 @@
+import {createConfig, type Config} from '../config.js'
+import {findConfigFile, loadConfigFile} from '../config-file.js'
+import {Oban} from '../oban.js'
+import type {Logger} from '../logger.js'
+
+export interface InstanceRequest {
+  /** `--config`; otherwise `oban.config.*` is searched from cwd. */
+  configPath?: string
+  cwd?: string
+  /** Options from flags; they override the config file's. */
+  overrides?: Record<string, unknown>
+  migrate?: boolean
+  dataDir?: string
+  logger?: Logger
+}
+
+/** Loads and validates the configuration for `oban start`: file first, then flag overrides. */
+export async function loadInstanceConfig(request: InstanceRequest): Promise<{config: Config; file?: string}> {
+  const file = request.configPath ?? findConfigFile(request.cwd)
+  const fromFile = file ? await loadConfigFile(file) : {}
+  const defined = Object.fromEntries(Object.entries(request.overrides ?? {}).filter(([, v]) => v !== undefined))
+  return {config: createConfig({...fromFile, ...defined}, file ?? 'config'), file}
+}
+
+/** Builds and starts the instance that `oban start` runs. */
+export async function startInstance(request: InstanceRequest): Promise<{oban: Oban; file?: string}> {
+  const {config, file} = await loadInstanceConfig(request)
+  const oban = new Oban(config, request.logger)
+  await oban.start({migrate: request.migrate, cwd: request.cwd, dataDir: request.dataDir})
+  return {oban, file}
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. A second signal while the instance drains calls
+ * `force` (the command exits at once, leaving running jobs for rescue, as Oban's Lifeline would).
+ */
+export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false
+    const handler = (signal: NodeJS.Signals) => {
+      if (received) {
+        process.off('SIGINT', handler)
+        process.off('SIGTERM', handler)
+        force(signal)
+        return
+      }
+      received = true
+      resolve(signal)
+    }
+    process.on('SIGINT', handler)
+    process.on('SIGTERM', handler)
+  })
+}
