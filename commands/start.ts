@@ -16,10 +16,21 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
   ]
 
   static override flags = {
-    config: Flags.string({char: 'c', summary: 'Config file to load instead of searching for oban.config.*.', helpValue: 'FILE'}),
-    instance: Flags.string({...instanceFlag, default: undefined, summary: 'Name of the instance (default: the config\'s name, else Oban).'}),
+    config: Flags.string({
+      char: 'c',
+      summary: 'Config file to load instead of searching for oban.config.*.',
+      helpValue: 'FILE',
+    }),
+    instance: Flags.string({
+      ...instanceFlag,
+      default: undefined,
+      summary: "Name of the instance (default: the config's name, else Oban).",
+    }),
     node: Flags.string({summary: 'Node name of this process (default: <hostname>-<pid>).', helpValue: 'NAME'}),
-    migrate: Flags.boolean({summary: 'Migrate an external database to the current schema version before starting.', allowNo: true}),
+    migrate: Flags.boolean({
+      summary: 'Migrate an external database to the current schema version before starting.',
+      allowNo: true,
+    }),
     'data-dir': dataDirFlag,
   }
 
@@ -28,14 +39,22 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const prefixGiven = raw.some((token) => token.type === 'flag' && token.flag === 'prefix')
     const {oban, file} = await startInstance({
       configPath: flags.config,
-      overrides: {name: flags.instance, node: flags.node, prefix: prefixGiven ? flags.prefix : undefined, databaseUrl: flags['database-url']},
+      overrides: {
+        name: flags.instance,
+        node: flags.node,
+        prefix: prefixGiven ? flags.prefix : undefined,
+        databaseUrl: flags['database-url'],
+      },
       migrate: flags.migrate,
       dataDir: flags['data-dir'],
     })
     this.defer(() => oban.stop())
     const db = oban.databaseInfo
-    const where = db?.source === 'embedded' ? `the embedded database at ${db.location} (${db.dataDir})` : `${db?.location}`
-    this.log(`Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`)
+    const where =
+      db?.source === 'embedded' ? `the embedded database at ${db.location} (${db.dataDir})` : `${db?.location}`
+    this.log(
+      `Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
+    )
     const signal = await untilSignal(() => {
       this.logToStderr('Second signal: exiting without waiting.')
       process.exit(130)

@@ -4,7 +4,13 @@ import {pathToFileURL} from 'node:url'
 import {ConfigError} from './errors.js'
 
 /** Config file names, in the order they are preferred within one directory. */
-export const CONFIG_FILE_NAMES = ['oban.config.ts', 'oban.config.mts', 'oban.config.js', 'oban.config.mjs', 'oban.config.json']
+export const CONFIG_FILE_NAMES = [
+  'oban.config.ts',
+  'oban.config.mts',
+  'oban.config.js',
+  'oban.config.mjs',
+  'oban.config.json',
+]
 
 /**
  * Finds the config file for a command run in `cwd`: the first `oban.config.*` in `cwd` or an

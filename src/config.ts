@@ -93,7 +93,10 @@ const queueName = z
   .max(127, 'a queue name has at most 127 characters')
   .regex(/^[^\s"'\\]+$/, 'a queue name cannot contain spaces, quotes or backslashes')
 
-const positiveInteger = z.number({error: 'expected a positive integer'}).int('expected a positive integer').positive('expected a positive integer')
+const positiveInteger = z
+  .number({error: 'expected a positive integer'})
+  .int('expected a positive integer')
+  .positive('expected a positive integer')
 
 const queueSchema = z.union([
   positiveInteger,
@@ -148,11 +151,18 @@ export function createConfig(options: ObanOptions | Record<string, unknown> = {}
   const queueProblems: string[] = []
   for (const [name, queue] of Object.entries(o.queues || {})) {
     const checked = queueName.safeParse(name)
-    if (!checked.success) queueProblems.push(`${source}: queues: invalid queue name ${JSON.stringify(name)}: ${checked.error.issues[0]?.message}`)
+    if (!checked.success)
+      queueProblems.push(
+        `${source}: queues: invalid queue name ${JSON.stringify(name)}: ${checked.error.issues[0]?.message}`,
+      )
     queues[name] = Object.freeze(
       typeof queue === 'number'
         ? {limit: queue, paused: false, dispatchCooldown}
-        : {limit: queue.limit, paused: queue.paused ?? false, dispatchCooldown: queue.dispatchCooldown ?? dispatchCooldown},
+        : {
+            limit: queue.limit,
+            paused: queue.paused ?? false,
+            dispatchCooldown: queue.dispatchCooldown ?? dispatchCooldown,
+          },
     )
   }
   if (queueProblems.length > 0) throw new ConfigError(queueProblems.join('\n'))
@@ -169,7 +179,10 @@ export function createConfig(options: ObanOptions | Record<string, unknown> = {}
     dispatchCooldown,
     insertTrigger: o.insertTrigger ?? true,
     shutdownGracePeriod: o.shutdownGracePeriod ?? 15_000,
-    stager: o.stager === false ? false : Object.freeze({interval: o.stager?.interval ?? 1000, limit: o.stager?.limit ?? 5000}),
+    stager:
+      o.stager === false
+        ? false
+        : Object.freeze({interval: o.stager?.interval ?? 1000, limit: o.stager?.limit ?? 5000}),
     // Oban: `plugins: false` also turns leadership off.
     peer: o.plugins === false ? false : (o.peer ?? true),
     notifier: o.notifier ?? 'postgres',

@@ -5,13 +5,20 @@ import ms from 'ms'
  * unit (`500ms`, `10s`, `1m`, `2h`, `7d`, `1 week`), returning milliseconds, or a description of
  * what is wrong. `ms` does the unit parsing; this adds the checks a configuration needs.
  */
-export function parseDuration(value: unknown, options: {min?: number} = {}): {ok: true; ms: number} | {ok: false; reason: string} {
+export function parseDuration(
+  value: unknown,
+  options: {min?: number} = {},
+): {ok: true; ms: number} | {ok: false; reason: string} {
   const min = options.min ?? 1
   let result: number | undefined
   if (typeof value === 'number') result = value
-  else if (typeof value === 'string' && value.trim() !== '') result = ms(value.trim() as ms.StringValue) as number | undefined
+  else if (typeof value === 'string' && value.trim() !== '')
+    result = ms(value.trim() as ms.StringValue) as number | undefined
   if (result === undefined || !Number.isFinite(result)) {
-    return {ok: false, reason: `expected a duration such as 500ms, 10s, 5m, 2h, 7d or a number of milliseconds, got ${JSON.stringify(value)}`}
+    return {
+      ok: false,
+      reason: `expected a duration such as 500ms, 10s, 5m, 2h, 7d or a number of milliseconds, got ${JSON.stringify(value)}`,
+    }
   }
   if (!Number.isInteger(result)) result = Math.round(result)
   if (result < min) {

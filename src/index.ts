@@ -1,6 +1,14 @@
 // The public library API of oban-ts. Everything `oban start` does is reachable from here.
 export {Oban, type StartOptions, type DatabaseInfo} from './oban.js'
-export {createConfig, defaultNode, type Config, type ObanOptions, type QueueOptions, type Duration, type LogLevel} from './config.js'
+export {
+  createConfig,
+  defaultNode,
+  type Config,
+  type ObanOptions,
+  type QueueOptions,
+  type Duration,
+  type LogLevel,
+} from './config.js'
 export {findConfigFile, loadConfigFile} from './config-file.js'
 export {whereis, instanceNames} from './registry.js'
 export {createLogger, type Logger} from './logger.js'

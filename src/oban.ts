@@ -82,12 +82,20 @@ export class Oban extends EventEmitter {
    * everything acquired so far is released before the error is rethrown.
    */
   async start(options: StartOptions = {}): Promise<void> {
-    if (this.state !== 'new') throw new ObanError('already_started', `instance "${this.name}" was already started; create a new Oban to start again`)
+    if (this.state !== 'new')
+      throw new ObanError(
+        'already_started',
+        `instance "${this.name}" was already started; create a new Oban to start again`,
+      )
     this.state = 'starting'
     try {
       registerInstance(this.name)
       this.registered = true
-      const resolved = await resolveDatabase({databaseUrl: this.config.databaseUrl, cwd: options.cwd, dataDir: options.dataDir})
+      const resolved = await resolveDatabase({
+        databaseUrl: this.config.databaseUrl,
+        cwd: options.cwd,
+        dataDir: options.dataDir,
+      })
       if (resolved.startedEmbedded && resolved.dataDir) this.ownsEmbedded = {dataDir: resolved.dataDir}
       this.database = {source: resolved.source, location: describeDatabase(resolved.url), dataDir: resolved.dataDir}
       const pool = createPool(resolved.url, {
@@ -133,7 +141,8 @@ export class Oban extends EventEmitter {
     if (pool) await pool.end().catch((error: unknown) => this.background('pool', error))
     const owned = this.ownsEmbedded
     this.ownsEmbedded = undefined
-    if (owned) await stopEmbedded({dataDir: owned.dataDir}).catch((error: unknown) => this.background('embedded', error))
+    if (owned)
+      await stopEmbedded({dataDir: owned.dataDir}).catch((error: unknown) => this.background('embedded', error))
   }
 
   /** Background failures are reported as events and log lines, never thrown into the process. */
@@ -145,5 +154,9 @@ export class Oban extends EventEmitter {
 }
 
 function isConfig(value: ObanOptions | Config): value is Config {
-  return Object.isFrozen(value) && typeof (value as Config).node === 'string' && typeof (value as Config).dispatchCooldown === 'number'
+  return (
+    Object.isFrozen(value) &&
+    typeof (value as Config).node === 'string' &&
+    typeof (value as Config).dispatchCooldown === 'number'
+  )
 }

@@ -26,14 +26,21 @@ function keyOf(key: RegistryKey): string {
   const [[role, value] = ['', undefined]] = Object.entries(key)
   if (typeof value === 'string') return `${role}:${value}`
   const named = value as {pluginName?: unknown; name?: unknown} | undefined
-  const label = typeof named?.pluginName === 'string' ? named.pluginName : typeof named?.name === 'string' ? named.name : String(value)
+  const label =
+    typeof named?.pluginName === 'string'
+      ? named.pluginName
+      : typeof named?.name === 'string'
+        ? named.name
+        : String(value)
   return `${role}:${label}`
 }
 
 /** Registers a running instance name; throws if another instance in this process has it. */
 export function registerInstance(name: string): void {
   if (entries.has(name)) {
-    throw new AlreadyRegisteredError(`an Oban instance named "${name}" is already running in this process: give each instance its own name`)
+    throw new AlreadyRegisteredError(
+      `an Oban instance named "${name}" is already running in this process: give each instance its own name`,
+    )
   }
   entries.set(name, new Map())
 }

@@ -32,7 +32,10 @@ describe('createConfig', () => {
   })
 
   it('normalises queues and durations', () => {
-    const config = createConfig({queues: {default: 10, events: {limit: 5, paused: true, dispatchCooldown: '20ms'}}, shutdownGracePeriod: '30s'})
+    const config = createConfig({
+      queues: {default: 10, events: {limit: 5, paused: true, dispatchCooldown: '20ms'}},
+      shutdownGracePeriod: '30s',
+    })
     expect(config.queues.default).toEqual({limit: 10, paused: false, dispatchCooldown: 5})
     expect(config.queues.events).toEqual({limit: 5, paused: true, dispatchCooldown: 20})
     expect(config.shutdownGracePeriod).toBe(30_000)
@@ -49,7 +52,12 @@ describe('createConfig', () => {
   })
 
   it('names the file and the path of every problem', () => {
-    const error = errorOf(() => createConfig({queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'} as never, 'oban.config.json'))
+    const error = errorOf(() =>
+      createConfig(
+        {queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'} as never,
+        'oban.config.json',
+      ),
+    )
     expect(error.message).toContain('oban.config.json: queues.default: expected a positive integer')
     expect(error.message).toContain('oban.config.json: shutdownGracePeriod: expected a duration')
   })
@@ -60,6 +68,8 @@ describe('createConfig', () => {
   })
 
   it('suggests keys inside a queue', () => {
-    expect(errorOf(() => createConfig({queues: {default: {limit: 1, pause: true}}} as never)).message).toContain('did you mean "paused"')
+    expect(errorOf(() => createConfig({queues: {default: {limit: 1, pause: true}}} as never)).message).toContain(
+      'did you mean "paused"',
+    )
   })
 })
