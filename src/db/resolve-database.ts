@@ -1,0 +1,45 @@
+import {parseDatabaseUrl} from './connection-url.js'
+import {ensureEmbedded} from './embedded/index.js'
+
+/** Where a command's database came from. */
+export type DatabaseSource = 'flag' | 'env' | 'embedded'
+
+export interface ResolvedDatabase {
+  url: string
+  source: DatabaseSource
+  /** True when this call started the embedded server (so its caller may stop it on exit). */
+  startedEmbedded: boolean
+  /** The embedded server's data directory, when the source is `embedded`. */
+  dataDir?: string
+}
+
+export interface ResolveDatabaseOptions {
+  /** `--database-url`; wins over the environment. */
+  databaseUrl?: string
+  /** Defaults to process.env; reads DATABASE_URL, then OBAN_DATABASE_URL, then OBAN_DATA_DIR. */
+  env?: NodeJS.ProcessEnv
+  /** Where the project search starts (default process.cwd()). */
+  cwd?: string
+  /** `--data-dir`; wins over OBAN_DATA_DIR. */
+  dataDir?: string
+}
+
+/**
+ * Picks the database a command uses: `--database-url`, then DATABASE_URL / OBAN_DATABASE_URL
+ * (an external server, never started or stopped by us), otherwise the embedded server under the
+ * project's `.oban/`, started if it is not running.
+ */
+export async function resolveDatabase(options: ResolveDatabaseOptions = {}): Promise<ResolvedDatabase> {
+  const env = options.env ?? process.env
+  if (options.databaseUrl) {
+    parseDatabaseUrl(options.databaseUrl)
+    return {url: options.databaseUrl, source: 'flag', startedEmbedded: false}
+  }
+  const fromEnv = env.DATABASE_URL || env.OBAN_DATABASE_URL
+  if (fromEnv) {
+    parseDatabaseUrl(fromEnv)
+    return {url: fromEnv, source: 'env', startedEmbedded: false}
+  }
+  const server = await ensureEmbedded({dataDir: options.dataDir ?? env.OBAN_DATA_DIR, cwd: options.cwd})
+  return {url: server.url, source: 'embedded', startedEmbedded: server.startedByUs, dataDir: server.dataDir}
+}
