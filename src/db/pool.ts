@@ -1,6 +1,7 @@
 import pg from 'pg'
 import {describeDatabase, parseDatabaseUrl} from './connection-url.js'
 import {DatabaseUnreachableError} from '../errors.js'
+import {obanTypes} from './types.js'
 
 export type Pool = pg.Pool
 export type PoolClient = pg.PoolClient
@@ -34,6 +35,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     application_name: options.applicationName ?? 'oban-ts',
     allowExitOnIdle: options.allowExitOnIdle ?? false,
     connectionTimeoutMillis: 10_000,
+    types: obanTypes,
   })
   pool.on('error', (error) => options.onError?.(error))
   return pool
