@@ -8,7 +8,10 @@ export type PoolClient = pg.PoolClient
 
 /** Anything that runs a parameterised query: a pool, a checked-out client or a plain client. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    textOrConfig: string | pg.QueryConfig<unknown[]>,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>
 }
 
 export interface PoolOptions {

@@ -1,0 +1,50 @@
+import type {Queryable} from '../db/pool.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
+import {qualified} from './tables.js'
+
+export interface FetchRequest {
+  queue: string
+  /** Free capacity: never fetch more than `limit - running`. */
+  demand: number
+  node: string
+  /** The producer's uuid, recorded with the node in `attempted_by`, as Oban does. */
+  producerUuid: string
+}
+
+/**
+ * Claims up to `demand` available jobs of a queue in Oban's order (priority, scheduled_at, id)
+ * and marks them executing, in one statement. As in Oban's Basic engine, the CTE is an
+ * optimisation fence: without it the planner may run the LIMIT subquery per row and update
+ * more rows than asked for. Jobs out of attempts are never fetched. SKIP LOCKED lets any number
+ * of producers, in any process or node, fetch from one queue without blocking or duplicates.
+ * Returned jobs are sorted in fetch order (UPDATE ... RETURNING does not keep it).
+ */
+export async function fetchJobs(db: Queryable, prefix: string, request: FetchRequest): Promise<Job[]> {
+  const jobs = qualified(prefix, 'oban_jobs')
+  const {rows} = await db.query<JobRow>({
+    name: `oban_fetch_jobs:${prefix}`,
+    text: `WITH subset AS (
+        SELECT id FROM ${jobs}
+        WHERE state = 'available' AND queue = $1
+        ORDER BY priority ASC, scheduled_at ASC, id ASC
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${jobs} AS j
+         SET state = 'executing',
+             attempted_at = timezone('UTC', now()),
+             attempted_by = ARRAY[$3::text, $4::text],
+             attempt = j.attempt + 1
+        FROM subset
+       WHERE j.id = subset.id AND j.attempt < j.max_attempts
+      RETURNING ${JOB_COLUMNS.split(', ')
+        .map((c) => `j.${c}`)
+        .join(', ')}`,
+    values: [request.queue, request.demand, request.node, request.producerUuid],
+  })
+  return rows.map(rowToJob).sort(fetchOrder)
+}
+
+function fetchOrder(a: Job, b: Job): number {
+  return a.priority - b.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || a.id - b.id
+}

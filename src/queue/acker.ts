@@ -1,0 +1,179 @@
+import type {Pool, Queryable} from '../db/pool.js'
+import {
+  cancelExecutedJobs,
+  completeJobs,
+  discardJobs,
+  retryJobs,
+  snoozeJobs,
+  type ErrorAck,
+  type RetryAck,
+  type SnoozeAck,
+} from '../engine/ack-jobs.js'
+import {coerceError} from '../errors.js'
+import type {Logger} from '../logger.js'
+
+/** The outcome of one executed job, as it must be written to the database. */
+export type Ack =
+  | {kind: 'complete'; id: number}
+  | ({kind: 'retry'} & RetryAck)
+  | ({kind: 'discard'} & ErrorAck)
+  | ({kind: 'cancel'} & ErrorAck)
+  | ({kind: 'snooze'} & SnoozeAck)
+
+export interface AckerOptions {
+  pool: Pool
+  prefix: string
+  logger: Logger
+  /** Called when a flush fails (the acks are kept and retried). */
+  onError?: (error: Error) => void
+}
+
+// Retry delays after a failed flush: 100ms doubling to 5s, so a database restart is ridden out
+// without hammering it, and acks go out within seconds of its return.
+const RETRY_BASE_MS = 100
+const RETRY_MAX_MS = 5_000
+
+/**
+ * Batches job acknowledgements. Executors push outcomes as jobs finish; one flush at a time
+ * writes everything pending with one statement per outcome kind (a single statement, or one
+ * transaction when several kinds are pending). This is what lets a queue drain at the speed of
+ * its fetches instead of one UPDATE and commit per job. A failed flush keeps its acks and
+ * retries with backoff, so a database blip loses nothing; `stop()` flushes what is left.
+ */
+export class Acker {
+  private pending: Ack[] = []
+  private flushing?: Promise<void>
+  private retryTimer?: NodeJS.Timeout
+  private failures = 0
+  private idle: (() => void)[] = []
+
+  constructor(private readonly options: AckerOptions) {}
+
+  /** Queues an outcome for the next flush (started at once if none is running). */
+  push(ack: Ack): void {
+    this.pending.push(ack)
+    this.kick()
+  }
+
+  /** Number of outcomes not yet committed. */
+  get backlog(): number {
+    return this.pending.length
+  }
+
+  /**
+   * Resolves when every ack pushed so far is committed, or rejects after `timeoutMs` (the acks
+   * stay pending; their jobs stay `executing` for rescue if the process then exits). A pending
+   * retry is brought forward.
+   */
+  async drain(timeoutMs = 15_000): Promise<void> {
+    if (this.pending.length === 0 && !this.flushing) return
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = undefined
+      this.kick()
+    }
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([
+        new Promise<void>((resolve) => this.idle.push(resolve)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(`${this.pending.length} job acknowledgements could not be written within ${timeoutMs}ms`),
+              ),
+            timeoutMs,
+          )
+        }),
+      ])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Stops retrying; acks still pending are dropped (their jobs stay executing until rescued). */
+  stop(): number {
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    const dropped = this.pending.length
+    this.pending = []
+    return dropped
+  }
+
+  private kick(): void {
+    if (this.flushing || this.retryTimer || this.pending.length === 0) return
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined
+      if (this.retryTimer) return
+      // Acks pushed while the last write was finishing.
+      if (this.pending.length > 0) return this.kick()
+      for (const resolve of this.idle.splice(0)) resolve()
+    })
+  }
+
+  /** Writes until nothing is pending; on failure keeps the batch and schedules a retry. */
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending
+      this.pending = []
+      try {
+        await this.write(batch)
+        this.failures = 0
+      } catch (error) {
+        this.pending = batch.concat(this.pending)
+        this.failures++
+        const err = coerceError(error)
+        this.options.logger.warn(`writing ${batch.length} job acknowledgements failed (${err.message}); retrying`)
+        this.options.onError?.(err)
+        const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.failures - 1))
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined
+          this.kick()
+        }, delay)
+        return
+      }
+    }
+  }
+
+  private async write(batch: Ack[]): Promise<void> {
+    const {pool, prefix} = this.options
+    const groups = groupByKind(batch)
+    const statements = [
+      groups.complete.length > 0 &&
+        ((db: Queryable) =>
+          completeJobs(
+            db,
+            prefix,
+            groups.complete.map((a) => a.id),
+          )),
+      groups.retry.length > 0 && ((db: Queryable) => retryJobs(db, prefix, groups.retry)),
+      groups.discard.length > 0 && ((db: Queryable) => discardJobs(db, prefix, groups.discard)),
+      groups.cancel.length > 0 && ((db: Queryable) => cancelExecutedJobs(db, prefix, groups.cancel)),
+      groups.snooze.length > 0 && ((db: Queryable) => snoozeJobs(db, prefix, groups.snooze)),
+    ].filter((s) => s !== false)
+    if (statements.length === 1) return statements[0]!(pool)
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      for (const statement of statements) await statement(client)
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+}
+
+function groupByKind(batch: Ack[]) {
+  const groups = {
+    complete: [] as Extract<Ack, {kind: 'complete'}>[],
+    retry: [] as Extract<Ack, {kind: 'retry'}>[],
+    discard: [] as Extract<Ack, {kind: 'discard'}>[],
+    cancel: [] as Extract<Ack, {kind: 'cancel'}>[],
+    snooze: [] as Extract<Ack, {kind: 'snooze'}>[],
+  }
+  for (const ack of batch) (groups[ack.kind] as Ack[]).push(ack)
+  return groups
+}

@@ -1,0 +1,256 @@
+import {randomUUID} from 'node:crypto'
+import type {Pool} from '../db/pool.js'
+import {fetchJobs} from '../engine/fetch-jobs.js'
+import {coerceError} from '../errors.js'
+import type {Job} from '../job.js'
+import type {Logger} from '../logger.js'
+import {execute as emit} from '../telemetry.js'
+import type {Ack, Acker} from './acker.js'
+
+export interface ProducerOptions {
+  instance: string
+  node: string
+  prefix: string
+  queue: string
+  limit: number
+  paused: boolean
+  /** Average pause between a wake-up and its fetch; coalesces bursts of notifications. */
+  dispatchCooldown: number
+  /** Fetch at least this often even if no notification arrives (lost notifications, no leader). */
+  pollInterval: number
+  pool: Pool
+  acker: Acker
+  logger: Logger
+  /** Runs one job to its outcome; must not throw (an unexpected throw is logged and the job left for rescue). */
+  execute(job: Job, signal: AbortSignal): Promise<Ack>
+}
+
+/** What `checkQueue` reports for a local producer, as Oban's `check_queue`. */
+export interface QueueCheck {
+  queue: string
+  limit: number
+  paused: boolean
+  running: number[]
+  node: string
+  uuid: string
+  startedAt: Date
+}
+
+interface Running {
+  job: Job
+  controller: AbortController
+}
+
+// After a failed fetch (database down), wait 100ms doubling to 5s before the next attempt.
+const FETCH_RETRY_BASE_MS = 100
+const FETCH_RETRY_MAX_MS = 5_000
+
+/**
+ * The producer of one queue on this node. It fetches available jobs up to its free capacity
+ * (`limit - running`) and hands each to an execution; outcomes go to the shared acker.
+ *
+ * Wake-ups: insert notifications, signals and the poll timer schedule a dispatch after the
+ * cooldown (jittered between 0 and twice the cooldown, as Oban 2.23 does so nodes do not
+ * stampede). While the last fetch filled all free slots (a backlog), a finishing job triggers
+ * the next fetch at once: at most one fetch is in flight, and it asks for every slot freed
+ * meanwhile. That keeps a busy queue's throughput bound by the database, not by the cooldown.
+ */
+export class Producer {
+  readonly uuid = randomUUID()
+  readonly startedAt = new Date()
+  private limit: number
+  private paused: boolean
+  private readonly running = new Map<number, Running>()
+  /** Jobs left running at shutdown: their late outcomes are not written (Lifeline rescues them). */
+  private readonly orphans = new Set<number>()
+  private fetching = false
+  private again = false
+  private backlog = false
+  private stopping = false
+  private fetchFailures = 0
+  private dispatchTimer?: NodeJS.Timeout
+  private pollTimer?: NodeJS.Timeout
+  private drained?: () => void
+
+  constructor(private readonly options: ProducerOptions) {
+    this.limit = options.limit
+    this.paused = options.paused
+  }
+
+  get queue(): string {
+    return this.options.queue
+  }
+
+  /** Starts polling and looks for work at once. */
+  start(): void {
+    this.schedulePoll()
+    this.wake()
+  }
+
+  /** A reason to look for work: an insert notification, a signal, a reconnect. */
+  wake(): void {
+    if (this.stopping || this.paused || this.dispatchTimer) return
+    const cooldown = this.options.dispatchCooldown
+    this.dispatchTimer = setTimeout(
+      () => {
+        this.dispatchTimer = undefined
+        void this.dispatch()
+      },
+      Math.random() * 2 * cooldown,
+    )
+  }
+
+  pause(): void {
+    this.paused = true
+  }
+
+  resume(): void {
+    this.paused = false
+    this.wake()
+  }
+
+  /** Changes the limit and/or the paused state, as Oban's `scale` signal. */
+  scale(changes: {limit?: number; paused?: boolean}): void {
+    if (changes.limit !== undefined) this.limit = changes.limit
+    if (changes.paused !== undefined) this.paused = changes.paused
+    this.wake()
+  }
+
+  /**
+   * Aborts a running job's signal (Oban's `pkill`); its execution reports it cancelled.
+   * Returns whether the job was running here.
+   */
+  kill(jobId: number, reason: unknown): boolean {
+    const entry = this.running.get(jobId)
+    if (!entry) return false
+    entry.controller.abort(reason)
+    return true
+  }
+
+  check(): QueueCheck {
+    return {
+      queue: this.queue,
+      limit: this.limit,
+      paused: this.paused,
+      running: [...this.running.keys()],
+      node: this.options.node,
+      uuid: this.uuid,
+      startedAt: this.startedAt,
+    }
+  }
+
+  /**
+   * Stops fetching and waits up to `graceMs` for running jobs to finish. Jobs still running then
+   * are orphaned: their signals are aborted, their outcomes are not written, and they stay
+   * `executing` until a Lifeline rescues them, as in Oban. Emits `queue:shutdown`.
+   */
+  async shutdown(graceMs: number): Promise<{orphaned: number[]}> {
+    this.stopping = true
+    this.paused = true
+    clearTimeout(this.dispatchTimer)
+    clearTimeout(this.pollTimer)
+    this.dispatchTimer = this.pollTimer = undefined
+    const started = performance.now()
+    if (this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+        timer = setTimeout(resolve, graceMs)
+      })
+      clearTimeout(timer)
+      this.drained = undefined
+    }
+    const orphaned = [...this.running.keys()]
+    for (const id of orphaned) {
+      this.orphans.add(id)
+      this.running.get(id)?.controller.abort(new Error('the queue shut down before the job finished'))
+    }
+    const elapsed = orphaned.length > 0 ? performance.now() - started : 0
+    emit('queue:shutdown', {elapsed}, {instance: this.options.instance, queue: this.queue, orphaned})
+    return {orphaned}
+  }
+
+  private schedulePoll(): void {
+    if (this.stopping) return
+    const interval = this.options.pollInterval
+    // ±10% so the producers of many nodes drift apart instead of polling in step.
+    this.pollTimer = setTimeout(
+      () => {
+        this.wake()
+        this.schedulePoll()
+      },
+      interval * (0.9 + Math.random() * 0.2),
+    )
+  }
+
+  private async dispatch(): Promise<void> {
+    if (this.fetching) {
+      this.again = true
+      return
+    }
+    this.fetching = true
+    try {
+      do {
+        this.again = false
+        if (this.paused || this.stopping) break
+        const demand = this.limit - this.running.size
+        if (demand <= 0) break
+        let jobs: Job[]
+        try {
+          jobs = await fetchJobs(this.options.pool, this.options.prefix, {
+            queue: this.queue,
+            demand,
+            node: this.options.node,
+            producerUuid: this.uuid,
+          })
+        } catch (error) {
+          this.fetchFailed(error)
+          break
+        }
+        this.fetchFailures = 0
+        this.backlog = jobs.length === demand
+        for (const job of jobs) this.run(job)
+        if (this.backlog && this.limit - this.running.size > 0) this.again = true
+      } while (this.again)
+    } finally {
+      this.fetching = false
+    }
+  }
+
+  private fetchFailed(error: unknown): void {
+    this.fetchFailures++
+    const err = coerceError(error)
+    if (this.fetchFailures === 1)
+      this.options.logger.warn(`queue ${this.queue}: fetching jobs failed (${err.message}); retrying`)
+    if (this.stopping) return
+    const delay = Math.min(FETCH_RETRY_MAX_MS, FETCH_RETRY_BASE_MS * 2 ** (this.fetchFailures - 1))
+    clearTimeout(this.dispatchTimer)
+    this.dispatchTimer = setTimeout(() => {
+      this.dispatchTimer = undefined
+      void this.dispatch()
+    }, delay)
+  }
+
+  private run(job: Job): void {
+    const controller = new AbortController()
+    this.running.set(job.id, {job, controller})
+    this.options
+      .execute(job, controller.signal)
+      .then(
+        (ack) => {
+          if (!this.orphans.delete(job.id)) this.options.acker.push(ack)
+        },
+        (error: unknown) => {
+          this.options.logger.error(`job ${job.id}: execution failed unexpectedly: ${coerceError(error).message}`)
+        },
+      )
+      .finally(() => {
+        this.running.delete(job.id)
+        if (this.stopping) {
+          if (this.running.size === 0) this.drained?.()
+        } else if (this.backlog) {
+          void this.dispatch()
+        }
+      })
+  }
+}

@@ -1,0 +1,141 @@
+import type {Config, NormalizedQueue} from '../config.js'
+import type {Pool} from '../db/pool.js'
+import type {Job} from '../job.js'
+import type {Logger} from '../logger.js'
+import type {Notifier, Payload} from '../notifier/notifier.js'
+import type {Ack, Acker} from './acker.js'
+import {Producer, type QueueCheck} from './producer.js'
+import {parseSignal} from './signals.js'
+
+export interface QueuesOptions {
+  config: Config
+  pool: Pool
+  notifier: Notifier
+  acker: Acker
+  logger: Logger
+  /** How often an idle producer polls (default 1s). */
+  pollInterval?: number
+  /** Runs one job to its outcome (the executor, bound to the instance's workers). */
+  execute(job: Job, signal: AbortSignal): Promise<Ack>
+}
+
+/**
+ * The queues of one instance on this node (Oban's Foreman and Queues/Midwife): starts the
+ * configured producers, routes insert notifications to them, obeys the signals (pause, resume,
+ * scale, pkill go to producers; start and stop create and remove producers), and shuts every
+ * producer down within the grace period.
+ */
+export class Queues {
+  private readonly producers = new Map<string, Producer>()
+  private readonly unsubscribe: (() => void)[] = []
+  private stopped = false
+
+  constructor(private readonly options: QueuesOptions) {}
+
+  start(): void {
+    const {notifier} = this.options
+    this.unsubscribe.push(
+      notifier.listen('insert', (payload) => this.onInsert(payload)),
+      notifier.listen('signal', (payload) => this.onSignal(payload)),
+    )
+    for (const [queue, options] of Object.entries(this.options.config.queues)) this.startQueue(queue, options)
+  }
+
+  /** Wakes every producer: after a notifier reconnect, notifications may have been lost. */
+  wakeAll(): void {
+    for (const producer of this.producers.values()) producer.wake()
+  }
+
+  get(queue: string): Producer | undefined {
+    return this.producers.get(queue)
+  }
+
+  /** Local producer checks, sorted by queue (Oban's `check_all_queues`). */
+  checkAll(): QueueCheck[] {
+    return [...this.producers.values()].map((p) => p.check()).sort((a, b) => a.queue.localeCompare(b.queue))
+  }
+
+  /** Starts a producer for a queue unless one runs already (as Oban leaves an existing queue alone). */
+  startQueue(queue: string, options: Pick<NormalizedQueue, 'limit' | 'paused'> & {dispatchCooldown?: number}): boolean {
+    if (this.stopped || this.producers.has(queue)) return false
+    const {config} = this.options
+    const producer = new Producer({
+      instance: config.name,
+      node: config.node,
+      prefix: config.prefix,
+      queue,
+      limit: options.limit,
+      paused: options.paused,
+      dispatchCooldown: options.dispatchCooldown ?? config.dispatchCooldown,
+      pollInterval: this.options.pollInterval ?? 1000,
+      pool: this.options.pool,
+      acker: this.options.acker,
+      logger: this.options.logger,
+      execute: this.options.execute,
+    })
+    this.producers.set(queue, producer)
+    producer.start()
+    return true
+  }
+
+  /** Stops one queue gracefully (its running jobs get the grace period). */
+  async stopQueue(queue: string): Promise<boolean> {
+    const producer = this.producers.get(queue)
+    if (!producer) return false
+    this.producers.delete(queue)
+    await producer.shutdown(this.options.config.shutdownGracePeriod)
+    return true
+  }
+
+  /** Stops every queue concurrently, each with the grace period; returns the orphaned job ids. */
+  async stop(): Promise<number[]> {
+    this.stopped = true
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe()
+    const producers = [...this.producers.values()]
+    this.producers.clear()
+    const results = await Promise.all(producers.map((p) => p.shutdown(this.options.config.shutdownGracePeriod)))
+    return results.flatMap((r) => r.orphaned)
+  }
+
+  private onInsert(payload: Payload): void {
+    const queue = payload.queue
+    if (typeof queue === 'string') this.producers.get(queue)?.wake()
+  }
+
+  private onSignal(payload: Payload): void {
+    const signal = parseSignal(payload)
+    if (!signal) {
+      this.options.logger.warn(`ignored a malformed signal: ${JSON.stringify(payload).slice(0, 200)}`)
+      return
+    }
+    if (signal.action === 'pkill') {
+      for (const producer of this.producers.values()) producer.kill(signal.jobId, new JobKilled(signal.jobId))
+      return
+    }
+    if (signal.action === 'start') {
+      this.startQueue(signal.queue, {limit: signal.limit, paused: signal.paused})
+      return
+    }
+    if (signal.action === 'stop') {
+      void this.stopQueue(signal.queue)
+      return
+    }
+    const targets =
+      signal.queue === '*'
+        ? [...this.producers.values()]
+        : [this.producers.get(signal.queue)].filter((p) => p !== undefined)
+    for (const producer of targets) {
+      if (signal.action === 'pause') producer.pause()
+      else if (signal.action === 'resume') producer.resume()
+      else producer.scale({limit: signal.limit, paused: signal.paused})
+    }
+  }
+}
+
+/** The abort reason of a job cancelled by a `pkill` signal. */
+export class JobKilled extends Error {
+  constructor(readonly jobId: number) {
+    super(`job ${jobId} was cancelled while executing`)
+    this.name = 'JobKilled'
+  }
+}
