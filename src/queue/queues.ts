@@ -127,7 +127,7 @@ export class Queues {
     for (const producer of targets) {
       if (signal.action === 'pause') producer.pause()
       else if (signal.action === 'resume') producer.resume()
-      else producer.scale({limit: signal.limit, paused: signal.paused})
+      else if (signal.action === 'scale') producer.scale({limit: signal.limit, paused: signal.paused})
     }
   }
 }
