@@ -81,6 +81,17 @@ export class MigrationVersionError extends ObanError {
   }
 }
 
+/**
+ * A migration cannot run against the schema as it is: the schema is missing and may not be
+ * created, the version comment on `oban_jobs` is not a version, or the schema is managed by a
+ * newer or an external migrator.
+ */
+export class MigrationError extends ObanError {
+  constructor(message: string, options: {cause?: unknown} = {}) {
+    super('migration_failed', message, options)
+  }
+}
+
 /** Wraps anything thrown into an Error, keeping the original as `cause`. */
 export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value

@@ -1,0 +1,18 @@
+/*
+ * Oban-compatible schema migrations: the public surface of src/db/migrations. The steps and DDL
+ * helpers stay internal; callers migrate, roll back, verify and report through these.
+ */
+export {
+  checkDownVersion,
+  checkUpVersion,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  verifyMigrated,
+  type MigrateDownOptions,
+  type MigrateUpOptions,
+  type MigrationResult,
+  type MigrationStatus,
+} from './migrator.js'
+export {CURRENT_VERSION, EXTERNALLY_MANAGED_COMMENT, INITIAL_VERSION, migratedVersion} from './version.js'
+export {describeDown, describeStatus, describeUp, jsonVersion} from './report.js'
