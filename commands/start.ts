@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {dataDirFlag, instanceFlag} from '../src/cli/flags.js'
+import {dataDirFlag} from '../src/cli/flags.js'
 import {startInstance, untilSignal} from '../src/cli/run-instance.js'
 
 export default class Start extends BaseCommand {
@@ -22,9 +22,8 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       helpValue: 'FILE',
     }),
     instance: Flags.string({
-      ...instanceFlag,
-      default: undefined,
       summary: "Name of the instance (default: the config's name, else Oban).",
+      helpValue: 'NAME',
     }),
     node: Flags.string({summary: 'Node name of this process (default: <hostname>-<pid>).', helpValue: 'NAME'}),
     migrate: Flags.boolean({

@@ -21,7 +21,7 @@ export const obanTypes: pg.CustomTypesConfig = {
       const parseArray = pg.types.getTypeParser(TEXT_ARRAY as never) as (value: string) => string[]
       return (value: string) => parseArray(value).map(parseUtcTimestamp)
     }
-    return pg.types.getTypeParser(oid, format)
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown
   }) as pg.CustomTypesConfig['getTypeParser'],
 }
 

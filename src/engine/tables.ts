@@ -4,7 +4,7 @@ import {quoteIdent, validatePrefix} from '../db/identifier.js'
  * The quoted, schema-qualified name of one of Oban's tables or types. The prefix is validated on
  * every call: it is the only part of our SQL that is interpolated rather than bound.
  */
-export function qualified(prefix: string, name: 'oban_jobs' | 'oban_peers' | 'oban_job_state' | string): string {
+export function qualified(prefix: string, name: string): string {
   return `${quoteIdent(validatePrefix(prefix))}.${quoteIdent(name)}`
 }
 

@@ -22,7 +22,7 @@ export interface ProducerOptions {
   acker: Acker
   logger: Logger
   /** Runs one job to its outcome; must not throw (an unexpected throw is logged and the job left for rescue). */
-  execute(job: Job, signal: AbortSignal): Promise<Ack>
+  execute: (job: Job, signal: AbortSignal) => Promise<Ack>
 }
 
 /** What `checkQueue` reports for a local producer, as Oban's `check_queue`. */

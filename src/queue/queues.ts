@@ -16,7 +16,7 @@ export interface QueuesOptions {
   /** How often an idle producer polls (default 1s). */
   pollInterval?: number
   /** Runs one job to its outcome (the executor, bound to the instance's workers). */
-  execute(job: Job, signal: AbortSignal): Promise<Ack>
+  execute: (job: Job, signal: AbortSignal) => Promise<Ack>
 }
 
 /**

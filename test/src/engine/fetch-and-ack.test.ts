@@ -1,0 +1,84 @@
+import {describe, expect, it} from 'vitest'
+import {cancelExecutedJobs, completeJobs, discardJobs, retryJobs, snoozeJobs} from '../../../src/engine/ack-jobs.js'
+import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
+import {insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
+
+const {pool} = await migratedDatabase('fetch_ack')
+const request = (queue: string, demand: number) => ({
+  queue,
+  demand,
+  node: 'node-1',
+  producerUuid: '00000000-0000-4000-8000-000000000001',
+})
+
+describe('fetchJobs', () => {
+  it("claims available jobs in Oban's order, up to the demand", async () => {
+    const [low, high, older, later] = await insertRaw(pool, [
+      {queue: 'order', priority: 3},
+      {queue: 'order', priority: 0, scheduledIn: -1},
+      {queue: 'order', priority: 1, scheduledIn: -10},
+      {queue: 'order', priority: 1, scheduledIn: -5},
+    ])
+    await insertRaw(pool, [{queue: 'other'}, {queue: 'order', state: 'scheduled', scheduledIn: 60}])
+    const first = await fetchJobs(pool, 'public', request('order', 3))
+    expect(first.map((j) => j.id)).toEqual([high, older, later])
+    expect(first.every((j) => j.state === 'executing' && j.attempt === 1)).toBe(true)
+    expect(first[0]!.attemptedBy).toEqual(['node-1', '00000000-0000-4000-8000-000000000001'])
+    expect(first[0]!.attemptedAt).toBeInstanceOf(Date)
+    expect(Math.abs(first[0]!.attemptedAt!.getTime() - Date.now())).toBeLessThan(60_000)
+    const rest = await fetchJobs(pool, 'public', request('order', 3))
+    expect(rest.map((j) => j.id)).toEqual([low])
+    expect(await fetchJobs(pool, 'public', request('order', 3))).toEqual([])
+  })
+
+  it('never fetches a job that is out of attempts', async () => {
+    const [spent] = await insertRaw(pool, [{queue: 'spent', attempt: 3, maxAttempts: 3}])
+    expect(await fetchJobs(pool, 'public', request('spent', 5))).toEqual([])
+    expect((await readJob(pool, spent!)).state).toBe('available')
+  })
+
+  it('gives concurrent fetchers disjoint jobs (SKIP LOCKED)', async () => {
+    await insertRaw(
+      pool,
+      Array.from({length: 60}, () => ({queue: 'race'})),
+    )
+    const batches = await Promise.all(Array.from({length: 6}, () => fetchJobs(pool, 'public', request('race', 15))))
+    const ids = batches.flat().map((j) => j.id)
+    expect(ids).toHaveLength(60)
+    expect(new Set(ids).size).toBe(60)
+  })
+})
+
+describe('acks', () => {
+  it('writes each outcome as Oban does', async () => {
+    const ids = await insertRaw(
+      pool,
+      Array.from({length: 5}, () => ({queue: 'acks', maxAttempts: 3})),
+    )
+    await fetchJobs(pool, 'public', request('acks', 5))
+    const [done, failed, dropped, cancelled, snoozed] = ids as [number, number, number, number, number]
+    const error = (attempt: number) => ({attempt, at: new Date().toISOString(), error: 'Error: boom'})
+    await completeJobs(pool, 'public', [done])
+    await retryJobs(pool, 'public', [{id: failed, backoff: 17, error: error(1)}])
+    await discardJobs(pool, 'public', [{id: dropped, error: error(1)}])
+    await cancelExecutedJobs(pool, 'public', [{id: cancelled, error: error(1)}])
+    await snoozeJobs(pool, 'public', [{id: snoozed, seconds: 30}])
+
+    const completed = await readJob(pool, done)
+    expect(completed).toMatchObject({state: 'completed', errors: []})
+    expect(completed.completed_at).toBeInstanceOf(Date)
+
+    const retryable = await readJob(pool, failed)
+    expect(retryable.state).toBe('retryable')
+    expect(retryable.errors).toEqual([expect.objectContaining({attempt: 1, error: 'Error: boom'})])
+    const delay = ((retryable.scheduled_at as Date).getTime() - Date.now()) / 1000
+    expect(delay).toBeGreaterThan(10)
+    expect(delay).toBeLessThan(20)
+
+    expect(await readJob(pool, dropped)).toMatchObject({state: 'discarded', discarded_at: expect.any(Date) as Date})
+    expect(await readJob(pool, cancelled)).toMatchObject({state: 'cancelled', cancelled_at: expect.any(Date) as Date})
+
+    const rescheduled = await readJob(pool, snoozed)
+    expect(rescheduled).toMatchObject({state: 'scheduled', attempt: 0, max_attempts: 3, meta: {snoozed: 1}})
+  })
+})

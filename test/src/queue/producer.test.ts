@@ -1,0 +1,132 @@
+import {afterEach, describe, expect, it} from 'vitest'
+import {createLogger} from '../../../src/logger.js'
+import {Acker, type Ack} from '../../../src/queue/acker.js'
+import {Producer} from '../../../src/queue/producer.js'
+import type {Job} from '../../../src/job.js'
+import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
+
+const {pool} = await migratedDatabase('producer')
+const logger = createLogger({level: 'silent'})
+const producers: Producer[] = []
+
+afterEach(async () => {
+  await Promise.all(producers.splice(0).map((p) => p.shutdown(0)))
+})
+
+function producer(
+  queue: string,
+  limit: number,
+  execute: (job: Job, signal: AbortSignal) => Promise<Ack>,
+  acker = new Acker({pool, prefix: 'public', logger}),
+) {
+  const p = new Producer({
+    instance: 'Oban',
+    node: 'test-node',
+    prefix: 'public',
+    queue,
+    limit,
+    paused: false,
+    dispatchCooldown: 5,
+    pollInterval: 50,
+    pool,
+    acker,
+    logger,
+    execute,
+  })
+  producers.push(p)
+  return {producer: p, acker}
+}
+
+async function states(queue: string): Promise<Record<string, number>> {
+  const {rows} = await pool.query<{state: string; n: number}>(
+    'SELECT state, count(*)::int AS n FROM oban_jobs WHERE queue = $1 GROUP BY state',
+    [queue],
+  )
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]))
+}
+
+describe('Producer', () => {
+  it('runs every job once, never more than the limit at a time', async () => {
+    await insertRaw(
+      pool,
+      Array.from({length: 200}, (_, i) => ({queue: 'drain', args: {i}})),
+    )
+    let inFlight = 0
+    let peak = 0
+    const seen: number[] = []
+    const {producer: p} = producer('drain', 7, async (job) => {
+      inFlight++
+      peak = Math.max(peak, inFlight)
+      seen.push(job.args.i as number)
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3))
+      inFlight--
+      return {kind: 'complete', id: job.id}
+    })
+    p.start()
+    await eventually(async () => (await states('drain')).completed === 200, 20_000, 'all jobs completed')
+    expect(peak).toBeLessThanOrEqual(7)
+    expect(peak).toBeGreaterThan(1)
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({length: 200}, (_, i) => i))
+  })
+
+  it('stops fetching while paused and resumes; scale changes the limit', async () => {
+    const {producer: p} = producer('pausing', 2, async (job) => ({kind: 'complete', id: job.id}))
+    p.pause()
+    p.start()
+    await insertRaw(
+      pool,
+      Array.from({length: 5}, () => ({queue: 'pausing'})),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await states('pausing')).toEqual({available: 5})
+    expect(p.check()).toMatchObject({paused: true, limit: 2, running: []})
+    p.scale({limit: 4})
+    expect(p.check().limit).toBe(4)
+    p.resume()
+    await eventually(async () => (await states('pausing')).completed === 5, 5_000, 'resumed queue drained')
+  })
+
+  it('aborts a running job on kill and records the outcome its execution reports', async () => {
+    const [id] = await insertRaw(pool, [{queue: 'kill'}])
+    let started!: () => void
+    const running = new Promise<void>((resolve) => (started = resolve))
+    const {producer: p} = producer('kill', 1, (job, signal) => {
+      started()
+      return new Promise<Ack>((resolve) =>
+        signal.addEventListener('abort', () =>
+          resolve({
+            kind: 'cancel',
+            id: job.id,
+            error: {attempt: 1, at: new Date().toISOString(), error: String(signal.reason)},
+          }),
+        ),
+      )
+    })
+    p.start()
+    await running
+    expect(p.check().running).toEqual([id])
+    expect(p.kill(id!, 'pkill')).toBe(true)
+    expect(p.kill(999_999, 'pkill')).toBe(false)
+    await eventually(async () => (await readJob(pool, id!)).state === 'cancelled', 5_000, 'job cancelled')
+  })
+
+  it('waits for running jobs on shutdown, then leaves the rest executing for rescue', async () => {
+    const [quick, slow] = await insertRaw(pool, [
+      {queue: 'grace', priority: 0},
+      {queue: 'grace', priority: 1},
+    ])
+    const {producer: p, acker} = producer('grace', 2, async (job, signal) => {
+      if (job.id === slow) await new Promise((resolve) => signal.addEventListener('abort', resolve))
+      else await new Promise((resolve) => setTimeout(resolve, 50))
+      return {kind: 'complete', id: job.id}
+    })
+    p.start()
+    await eventually(() => p.check().running.length === 2, 5_000, 'both running')
+    producers.splice(producers.indexOf(p), 1)
+    const {orphaned} = await p.shutdown(300)
+    expect(orphaned).toEqual([slow])
+    await acker.drain()
+    expect((await readJob(pool, quick!)).state).toBe('completed')
+    expect((await readJob(pool, slow!)).state).toBe('executing')
+  })
+})
