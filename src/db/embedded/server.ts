@@ -98,26 +98,21 @@ export async function waitUntilSettled(pgData: string, timeoutMs = 30_000): Prom
 /**
  * Makes a stale postmaster.pid harmless before a start (P3). A dead pid is left to PostgreSQL,
  * which checks by itself that no old backend still uses the shared memory and then runs crash
- * recovery. A zombie is given a moment to be reaped. A pid that belongs to another program (or a
- * zombie nobody reaps) would make PostgreSQL refuse to start, so the file is removed, but only
- * once no old backend is attached to the old shared memory any more.
+ * recovery. A zombie (a killed postmaster nobody has reaped yet) or a pid that now belongs to
+ * another program would make PostgreSQL refuse to start, so the file is removed, but only once
+ * no old backend is attached to the old shared memory any more: that check is what PostgreSQL
+ * would have done with the file.
  */
 export async function clearStalePidFile(pgData: string, server: ServerState & {state: 'stale'}): Promise<void> {
+  if (server.reason === 'dead') return
   const deadline = Date.now() + 10_000
-  let reason = server.reason
-  while (reason === 'zombie' && Date.now() < deadline) {
-    await sleep(50)
-    const state = await processState(server.pid)
-    if (state === 'dead') reason = 'dead'
-  }
-  if (reason === 'dead') return
   while (server.shmid !== undefined && ((await sharedMemoryAttachments(server.shmid)) ?? 0) > 0) {
     if (Date.now() > deadline) {
       throw new EmbeddedPostgresError(
         `processes of an earlier embedded PostgreSQL still use ${pgData} (shared memory id ${server.shmid}): stop them, then run the command again`,
       )
     }
-    await sleep(100)
+    await sleep(50)
   }
   await unlink(path.join(pgData, 'postmaster.pid')).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error

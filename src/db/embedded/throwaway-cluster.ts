@@ -13,6 +13,8 @@ import {inspectServer, startServer, stopServer} from './server.js'
 export interface ThrowawayCluster {
   /** Superuser URL (`postgres` database); tests create their own databases from it. */
   url: string
+  /** The temporary directory that holds it (PGDATA is its `pg/`). */
+  directory: string
   /** Stops the server without a shutdown checkpoint and deletes its files. Idempotent. */
   stop(): Promise<void>
 }
@@ -58,7 +60,7 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
       settings: SETTINGS,
     })
     if (!result.ok) throw new EmbeddedPostgresError(result.message)
-    return {url: embeddedUrlFor(port), stop}
+    return {url: embeddedUrlFor(port), directory: root, stop}
   } catch (error) {
     await stop()
     throw error
