@@ -6,16 +6,13 @@ import {migratedVersion, migrateUp} from '../../../src/db/migrations/index.js'
 import {createTestDatabase} from '../../helpers/db.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-let url: string
-let pool: Pool
+const url = await createTestDatabase('cmd_migrate_down')
+const pool: Pool = createPool(url, {max: 2})
+afterAll(() => pool.end())
 
 beforeAll(async () => {
-  url = await createTestDatabase('cmd_migrate_down')
-  pool = createPool(url, {max: 2})
   await migrateUp(pool)
 })
-
-afterAll(() => pool?.end())
 
 describe('oban migrate down', () => {
   it('leaves the schema at the given version', async () => {

@@ -1,15 +1,11 @@
 import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createPool} from '../../../src/db/pool.js'
 import {createTestDatabase} from '../../helpers/db.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-let url: string
-
-beforeAll(async () => {
-  url = await createTestDatabase('cmd_migrate')
-})
+const url = await createTestDatabase('cmd_migrate')
 
 describe('oban migrate', () => {
   it('reaches the command with --version (oclif only takes --version as the first argument)', async () => {

@@ -1,20 +1,14 @@
 import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {createPool, type Pool} from '../../../src/db/pool.js'
 import {migrateUp} from '../../../src/db/migrations/index.js'
 import {createTestDatabase} from '../../helpers/db.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-let url: string
-let pool: Pool
-
-beforeAll(async () => {
-  url = await createTestDatabase('cmd_migrate_status')
-  pool = createPool(url, {max: 2})
-})
-
-afterAll(() => pool?.end())
+const url = await createTestDatabase('cmd_migrate_status')
+const pool: Pool = createPool(url, {max: 2})
+afterAll(() => pool.end())
 
 describe('oban migrate status', () => {
   it('reports public as not installed on an empty database', async () => {

@@ -1,4 +1,4 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {createPool, type Pool} from '../../../../src/db/pool.js'
 import {migrateDown, migratedVersion, migrateUp} from '../../../../src/db/migrations/index.js'
 import {createTestDatabase} from '../../../helpers/db.js'
@@ -9,13 +9,8 @@ import {snapshotSchema, summarize} from './schema-snapshot.js'
 // An Elixir node may have left the schema at any version, so every intermediate state must be
 // Oban's, on the way up and on the way down.
 
-let pool: Pool
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('mig_history'), {max: 4})
-})
-
-afterAll(() => pool?.end())
+const pool: Pool = createPool(await createTestDatabase('mig_history'), {max: 4})
+afterAll(() => pool.end())
 
 describe('one version at a time', () => {
   it('goes up through every state Oban goes through', async () => {

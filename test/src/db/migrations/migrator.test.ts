@@ -1,5 +1,5 @@
 import pg from 'pg'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {InvalidPrefixError, MigrationError, MigrationVersionError} from '../../../../src/errors.js'
 import {createPool, type Pool} from '../../../../src/db/pool.js'
 import {
@@ -13,15 +13,9 @@ import {createTestDatabase} from '../../../helpers/db.js'
 import {ENUM_LABELS, EXPECTED_V14} from './expected-schema.js'
 import {snapshotSchema} from './schema-snapshot.js'
 
-let url: string
-let pool: Pool
-
-beforeAll(async () => {
-  url = await createTestDatabase('mig_migrator')
-  pool = createPool(url, {max: 6})
-})
-
-afterAll(() => pool?.end())
+const url = await createTestDatabase('mig_migrator')
+const pool: Pool = createPool(url, {max: 6})
+afterAll(() => pool.end())
 
 /** The query Oban.Migrations.Postgres.migrated_version/1 runs, verbatim in shape. */
 async function obanReadsComment(prefix: string): Promise<string | null | undefined> {

@@ -1,16 +1,11 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {SchemaNotMigratedError} from '../../../../src/errors.js'
 import {createPool, type Pool} from '../../../../src/db/pool.js'
 import {migrateUp, migrationStatus, verifyMigrated} from '../../../../src/db/migrations/index.js'
 import {createTestDatabase} from '../../../helpers/db.js'
 
-let pool: Pool
-
-beforeAll(async () => {
-  pool = createPool(await createTestDatabase('mig_status'), {max: 2})
-})
-
-afterAll(() => pool?.end())
+const pool: Pool = createPool(await createTestDatabase('mig_status'), {max: 2})
+afterAll(() => pool.end())
 
 describe('migrationStatus and verifyMigrated', () => {
   it('reports public at version 0 when no schema has Oban tables', async () => {
