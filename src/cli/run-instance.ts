@@ -30,22 +30,28 @@ export async function startInstance(request: InstanceRequest): Promise<{oban: Ob
   return {oban, file}
 }
 
+// A terminal's Ctrl-C reaches every process of the foreground group, and `npx` also forwards it
+// to its child: one key press can arrive twice within milliseconds. Only a signal this long
+// after the first counts as the second, deliberate one.
+const SECOND_SIGNAL_AFTER_MS = 500
+
 /**
  * Resolves on the first SIGINT or SIGTERM. A second signal while the instance drains calls
  * `force` (the command exits at once, leaving running jobs for rescue, as Oban's Lifeline would).
  */
 export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    let received = false
+    let first: number | undefined
     const handler = (signal: NodeJS.Signals) => {
-      if (received) {
-        process.off('SIGINT', handler)
-        process.off('SIGTERM', handler)
-        force(signal)
+      if (first === undefined) {
+        first = Date.now()
+        resolve(signal)
         return
       }
-      received = true
-      resolve(signal)
+      if (Date.now() - first < SECOND_SIGNAL_AFTER_MS) return
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+      force(signal)
     }
     process.on('SIGINT', handler)
     process.on('SIGTERM', handler)
