@@ -45,7 +45,11 @@ export async function locateBinaries(options: LocateOptions = {}): Promise<Binar
     try {
       exported = (await import(packageName)) as {initdb?: unknown}
     } catch (error) {
-      throw unsupportedPlatform(packageName, error)
+      if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND')
+        throw unsupportedPlatform(packageName, error)
+      throw new EmbeddedPostgresError(`cannot load ${packageName}: ${(error as Error).message}. Reinstall it.`, {
+        cause: error,
+      })
     }
     if (typeof exported.initdb !== 'string') throw unsupportedPlatform(packageName, undefined)
     packageDir = path.resolve(path.dirname(exported.initdb), '..', '..')
@@ -114,10 +118,20 @@ export async function prepareBinaries(bins: Binaries, options: PrepareOptions = 
 
 let glibc: boolean | undefined
 
+/** Whether Node runs on glibc, read from its diagnostic report (network details skipped: 6 ms instead of 20). */
 function isGlibc(): boolean {
-  glibc ??= Boolean(
-    (process.report.getReport() as {header?: {glibcVersionRuntime?: string}}).header?.glibcVersionRuntime,
-  )
+  if (glibc === undefined) {
+    // excludeNetwork exists since Node 20.13 but is missing from @types/node 20.
+    const reporter = process.report as NodeJS.ProcessReport & {excludeNetwork?: boolean}
+    const excludeNetwork = reporter.excludeNetwork
+    reporter.excludeNetwork = true
+    try {
+      const report = reporter.getReport() as {header?: {glibcVersionRuntime?: string}}
+      glibc = Boolean(report.header?.glibcVersionRuntime)
+    } finally {
+      reporter.excludeNetwork = excludeNetwork
+    }
+  }
   return glibc
 }
 

@@ -71,6 +71,12 @@ async function findRunning(layout: DataDirLayout, bins: Binaries): Promise<Embed
 }
 
 async function createDataDir(layout: DataDirLayout): Promise<void> {
+  // pg_ctl passes the data directory to a shell inside double quotes; these would break out of them.
+  if (/["$`\\\n]/.test(layout.dataDir)) {
+    throw new EmbeddedPostgresError(
+      `the data directory ${JSON.stringify(layout.dataDir)} contains a character pg_ctl cannot pass on (" $ \` \\ or a newline): choose another --data-dir`,
+    )
+  }
   const created = await mkdir(layout.dataDir, {recursive: true, mode: 0o755}).catch((error: NodeJS.ErrnoException) => {
     throw new EmbeddedPostgresError(`cannot create the data directory ${layout.dataDir}: ${error.message}`, {
       cause: error,

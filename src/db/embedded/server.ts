@@ -140,10 +140,10 @@ export type StartResult =
 export async function startServer(bins: Binaries, pgData: string, options: StartOptions): Promise<StartResult> {
   const settings: Record<string, string | number> = {
     listen_addresses: '127.0.0.1',
-    unix_socket_directories: "''",
+    // pg_ctl hands -o to a shell: /bin/sh needs '' for an empty value, cmd.exe takes nothing.
+    unix_socket_directories: process.platform === 'win32' ? '' : "''",
     ...options.settings,
   }
-  // pg_ctl hands -o to /bin/sh, which is why the empty socket directory is written as ''.
   const serverOptions = [`-p ${options.port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ')
   const logStart = await fileSize(options.logFile)
   const args = ['-D', pgData, '-l', options.logFile, '-w', '-t', '30', '-o', serverOptions, 'start']
