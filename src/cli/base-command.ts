@@ -29,15 +29,13 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (error instanceof ObanError) {
-      return super.catch(Object.assign(new Error(error.message), {oclif: {exit: error.exitCode}, code: error.code}))
-    }
-    // oclif's own errors (bad flags, unknown command, this.exit) already carry their exit code.
-    if ('oclif' in error) return super.catch(error)
-    // Anything else is a bug or an environment failure: one line by default, the stack with DEBUG=oban.
-    const message = redactUrl(error.message || String(error))
-    if (process.env.DEBUG?.includes('oban')) this.logToStderr(error.stack ?? message)
-    return super.catch(Object.assign(new Error(message), {oclif: {exit: 1}}))
+    return super.catch(toCommandError(error, (stack) => this.logToStderr(stack)))
+  }
+
+  /** `--json` errors: `{"error": {"code": "...", "message": "..."}}`, with no internals. */
+  protected override toErrorJson(error: unknown): unknown {
+    const e = error as {obanCode?: unknown; message?: unknown}
+    return {error: {code: typeof e.obanCode === 'string' ? e.obanCode : 'error', message: String(e.message ?? error)}}
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
@@ -51,4 +49,31 @@ export abstract class BaseCommand extends Command {
     }
     return super.finally(error)
   }
+}
+
+/**
+ * Translates anything a command throws into what oclif prints: one line (never a stack trace
+ * for a user mistake), with the exit code on both `exitCode` (read by oclif under --json) and
+ * `oclif.exit` (read by its error handler otherwise).
+ */
+function toCommandError(error: Error & {exitCode?: number}, logStack: (stack: string) => void): Error {
+  if (error instanceof ObanError) return commandError(error.message, error.exitCode, error.code)
+  // oclif's own errors (bad flags, unknown command, this.exit) already carry their exit code.
+  if ('oclif' in error) {
+    const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
+    if (exit !== undefined) error.exitCode ??= exit
+    return error
+  }
+  // Anything else is a bug or an environment failure: one line by default, the stack with DEBUG=oban.
+  const message = redactUrl(error.message || String(error))
+  if (process.env.DEBUG?.includes('oban')) logStack(error.stack ?? message)
+  return commandError(
+    message,
+    1,
+    (error as {code?: unknown}).code === undefined ? 'error' : String((error as {code?: unknown}).code),
+  )
+}
+
+function commandError(message: string, exit: number, code: string): Error {
+  return Object.assign(new Error(message), {exitCode: exit, obanCode: code, oclif: {exit}})
 }
