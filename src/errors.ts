@@ -92,6 +92,76 @@ export class MigrationError extends ObanError {
   }
 }
 
+/** One problem of a job: the field (`priority`, `unique.period`, `jobs[3].queue`) and the rule it breaks. */
+export interface JobIssue {
+  field: string
+  /** What the field must be, and what it was: `must be an integer from 0 to 9, got 12`. */
+  rule: string
+}
+
+/**
+ * A job to insert is invalid (Oban's invalid changeset). Lists every problem at once, one
+ * `field: rule` each, separated by `; ` so that the CLI prints it on one line. A usage error: exit
+ * code 2. Nothing was inserted.
+ */
+export class JobValidationError extends ObanError {
+  readonly issues: readonly JobIssue[]
+
+  constructor(issues: readonly JobIssue[]) {
+    super('job_invalid', `invalid job: ${issues.map((i) => `${i.field}: ${i.rule}`).join('; ')}`, {exitCode: 2})
+    this.issues = issues
+  }
+}
+
+/** No worker of that name is registered on this node (Oban's `unknown worker: X`). */
+export class UnknownWorkerError extends ObanError {
+  readonly worker: string
+
+  constructor(worker: string, hint = '') {
+    super('unknown_worker', `unknown worker: ${worker}${hint}`)
+    this.worker = worker
+  }
+}
+
+/**
+ * A notifier channel name cannot be used: it must be letters, digits and underscores, and the full
+ * name `<prefix>.oban_<channel>` must fit PostgreSQL's 63-byte identifier limit (LISTEN would
+ * silently truncate a longer name while pg_notify rejects it, so the two would never meet).
+ */
+export class InvalidChannelError extends ObanError {
+  constructor(message: string) {
+    super('channel_invalid', message, {exitCode: 2})
+  }
+}
+
+/** A notification payload is not a JSON object, or cannot be encoded as JSON. */
+export class NotificationPayloadError extends ObanError {
+  constructor(message: string, options: {cause?: unknown} = {}) {
+    super('notification_payload_invalid', message, options)
+  }
+}
+
+/**
+ * An encoded notification payload exceeds PostgreSQL's NOTIFY limit. Oban does not split payloads
+ * (compression above 512 bytes is its only mitigation), so neither do we: the sender must send
+ * less per message.
+ */
+export class NotificationTooLargeError extends ObanError {
+  readonly channel: string
+  readonly bytes: number
+  readonly limit: number
+
+  constructor(channel: string, bytes: number, limit: number) {
+    super(
+      'notification_too_large',
+      `a notification on "${channel}" is ${bytes} bytes once encoded (compressed), over PostgreSQL's NOTIFY limit of ${limit} bytes: send smaller payloads, or split them into several messages`,
+    )
+    this.channel = channel
+    this.bytes = bytes
+    this.limit = limit
+  }
+}
+
 /** Wraps anything thrown into an Error, keeping the original as `cause`. */
 export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value

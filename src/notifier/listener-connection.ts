@@ -1,0 +1,121 @@
+import pg from 'pg'
+import {quoteIdent} from '../db/identifier.js'
+
+export interface ListenerConnectionOptions {
+  url: string
+  /** Shown in pg_stat_activity (PostgreSQL truncates it to 63 bytes). */
+  applicationName: string
+  /** Every notification this connection receives, raw. */
+  onNotification: (channel: string, payload: string) => void
+  /**
+   * Called at most once, when the connection fails or ends after `connect()` succeeded and
+   * before `close()` was called. Never called for a failure during `connect()` (that rejects).
+   */
+  onLost: (error: Error) => void
+}
+
+// TCP keepalive probes start after this much idle time (pg's default of 0 means the OS default,
+// two hours on Linux), so a peer that vanished without a FIN is noticed in about a minute even
+// without the notifier's health check.
+const KEEPALIVE_DELAY_MS = 10_000
+const CONNECT_TIMEOUT_MS = 10_000
+// How long close() waits for a graceful goodbye before destroying the socket: a dead peer never
+// acknowledges, and a half-open socket would keep the process alive.
+const CLOSE_GRACE_MS = 1_000
+
+/**
+ * One dedicated `pg.Client` for LISTEN, never a pool checkout: its lifetime is the notifier's and
+ * it must not hold up `pool.end()`. A client is single-use after a connection error (later
+ * queries fail with "Client has encountered a connection error and is not queryable"), so the
+ * notifier builds a new ListenerConnection to reconnect. pg emits `error` twice when the backend
+ * is terminated and then `end`; all of them funnel into a single `onLost`.
+ */
+export class ListenerConnection {
+  private readonly client: pg.Client
+  private connected = false
+  private finished = false
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly options: ListenerConnectionOptions) {
+    this.client = new pg.Client({
+      connectionString: options.url,
+      application_name: options.applicationName,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    })
+    this.client.on('error', (error) => this.lost(error))
+    this.client.on('end', () => this.lost(new Error('the listener connection ended')))
+    this.client.on('notification', (message) => {
+      if (!this.finished) options.onNotification(message.channel, message.payload ?? '')
+    })
+  }
+
+  /** The backend's process id once connected (for pg_terminate_backend in tests, and logs). */
+  get pid(): number | undefined {
+    const {processID} = this.client as unknown as {processID?: number | null}
+    return processID ?? undefined
+  }
+
+  /** Connects; rejects with pg's error (translate it with `toUnreachable`). */
+  async connect(): Promise<void> {
+    await this.client.connect()
+    if (this.finished) throw new Error('the listener connection was closed while connecting')
+    this.connected = true
+  }
+
+  /** LISTENs on full channel names, in one simple-protocol round trip. */
+  async listen(channels: readonly string[]): Promise<void> {
+    if (channels.length === 0) return
+    await this.client.query(channels.map((c) => `LISTEN ${quoteIdent(c)}`).join('; '))
+  }
+
+  async unlisten(channels: readonly string[]): Promise<void> {
+    if (channels.length === 0) return
+    await this.client.query(channels.map((c) => `UNLISTEN ${quoteIdent(c)}`).join('; '))
+  }
+
+  /**
+   * A cheap round trip that proves the socket is alive. Rejects on error or after `timeoutMs`; a
+   * query still hanging then is dropped with the socket by `close()`.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the listener connection did not answer within ${timeoutMs}ms`)),
+        timeoutMs,
+      )
+    })
+    try {
+      await Promise.race([this.client.query('SELECT 1'), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Closes the connection for good; idempotent; `onLost` is not called afterwards. Never rejects. */
+  close(): Promise<void> {
+    this.finished = true
+    this.closing ??= this.end()
+    return this.closing
+  }
+
+  private async end(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))
+    try {
+      // pg's end() already destroys the socket when a query is active or the client is broken.
+      await Promise.race([this.client.end().catch(() => undefined), grace])
+    } finally {
+      clearTimeout(timer)
+      this.client.connection.stream.destroy()
+    }
+  }
+
+  private lost(error: Error): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.connected) this.options.onLost(error)
+  }
+}
