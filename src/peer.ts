@@ -69,15 +69,24 @@ export class Peer {
   }
 
   /**
-   * Listens for `down` notices and holds the first election; resolves once this node knows whether
-   * it leads. With `peer: false` it does nothing and the node never leads. Calling it again, or
+   * Listens for `down` notices (and holds an election after each notifier reconnect, in case one
+   * was missed), then holds the first election; resolves once this node knows whether it leads. With `peer: false` it does nothing and the node never leads. Calling it again, or
    * after stop(), does nothing.
    */
   async start(): Promise<void> {
     if (this.started || this.stopped) return
     this.started = true
     if (!this.options.config.peer) return
-    this.unlisten = this.options.notifier.listen('leader', (payload) => this.onNotice(payload))
+    const {notifier} = this.options
+    const unlisten = notifier.listen('leader', (payload) => this.onNotice(payload))
+    // A `down` notice sent while the connection was lost is gone: hold an election instead.
+    const unreconnect = notifier.onReconnect?.(() => void this.elect())
+    this.unlisten = () => {
+      unlisten()
+      unreconnect?.()
+    }
+    // Only once LISTEN is effective can this node hear a leader that stops right after.
+    await unlisten.ready
     await this.elect()
   }
 

@@ -52,6 +52,7 @@ export class Stager {
   private stopped = false
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
+  private unreconnect: (() => void) | undefined
 
   constructor(private readonly options: StagerOptions) {}
 
@@ -60,18 +61,25 @@ export class Stager {
     return this.mode
   }
 
-  /** Schedules the first tick one interval from now, as Oban does. Does nothing with `stager: false`. */
+  /**
+   * Schedules the first tick one interval from now, as Oban does, and an extra tick after each
+   * notifier reconnect. Does nothing with `stager: false`.
+   */
   start(): void {
     const {config} = this.options
     if (this.started || this.stopped || config.stager === false) return
     this.started = true
     execute('plugin:init', {}, {instance: config.name, plugin: 'Stager'})
+    // Notifications sent while the notifier was reconnecting are lost: tick at once to catch up.
+    this.unreconnect = this.options.notifier.onReconnect?.(() => void this.tick())
     this.schedule()
   }
 
   /** Cancels the next tick and waits for a running one. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true
+    this.unreconnect?.()
+    this.unreconnect = undefined
     clearTimeout(this.timer)
     this.timer = undefined
     await this.running

@@ -5,6 +5,7 @@ import {currentLeader} from '../../src/engine/peer-leader.js'
 import {deleteExpiredPeers, upsertPeer} from '../../src/engine/peer-elect.js'
 import {createLogger} from '../../src/logger.js'
 import type {Notifier} from '../../src/notifier/notifier.js'
+import {PostgresNotifier} from '../../src/notifier/postgres-notifier.js'
 import {Peer, type PeerOptions} from '../../src/peer.js'
 import {attach, detach, type Metadata} from '../../src/telemetry.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
@@ -18,8 +19,10 @@ afterEach(async () => {
   await pool.query('DELETE FROM oban_peers')
 })
 
+/** A real Postgres notifier: its own LISTEN connection, NOTIFY through the file's pool. */
 async function notifier(): Promise<Notifier> {
-  const n = await startNotifier(url, logger)
+  const n = new PostgresNotifier({url, pool, prefix: 'public', ident: 'Oban.test', logger, instance: 'Oban'})
+  await n.start()
   running.push(() => n.stop())
   return n
 }
@@ -126,6 +129,23 @@ describe('Peer', () => {
     expect(await rows()).toEqual([{name: 'MyApp.Oban', node: 'ts-1'}])
   })
 
+  it('holds an election after its notifier reconnects, in case a down notice was lost', async () => {
+    await pool.query(
+      `INSERT INTO oban_peers (name, node, started_at, expires_at)
+       VALUES ('Oban', 'elixir-1', timezone('UTC', now()), timezone('UTC', now()) + interval '30 seconds')`,
+    )
+    const n = new PostgresNotifier({url, pool, prefix: 'public', ident: 'Oban.test', logger, instance: 'Oban'})
+    await n.start()
+    running.push(() => n.stop())
+    const follower = await peer({node: 'ts-1', notifier: n})
+    await follower.start()
+    expect(follower.isLeader).toBe(false)
+    // The Elixir leader leaves and its notice is lost (here: never sent); then our listener drops.
+    await pool.query(`DELETE FROM oban_peers WHERE node = 'elixir-1'`)
+    await pool.query('SELECT pg_terminate_backend($1)', [n.backendPid])
+    await eventually(() => follower.isLeader, 10_000, 'an election after the reconnect')
+  })
+
   it('takes over after the lease expires when the leader vanishes without a word', async () => {
     await pool.query(
       `INSERT INTO oban_peers (name, node, started_at, expires_at)
@@ -199,36 +219,3 @@ describe('Peer', () => {
     expect(events).toContainEqual(['peer:election:stop', expect.objectContaining({leader: true, wasLeader: true})])
   })
 })
-
-// TEMPORARY until src/notifier/postgres-notifier.ts lands: a bare LISTEN/NOTIFY notifier.
-async function startNotifier(databaseUrl: string, _logger: unknown): Promise<Notifier> {
-  const client = new pg.Client({connectionString: databaseUrl})
-  await client.connect()
-  const handlers = new Map<string, Set<(payload: Record<string, unknown>, channel: string) => void>>()
-  client.on('notification', (m) => {
-    const channel = m.channel.replace(/^public\.oban_/, '')
-    for (const h of handlers.get(channel) ?? []) h(JSON.parse(m.payload ?? '{}') as Record<string, unknown>, channel)
-  })
-  return {
-    start: async () => {},
-    stop: async () => {
-      await client.end()
-    },
-    listen(channel, handler) {
-      if (!handlers.has(channel)) {
-        handlers.set(channel, new Set())
-        void client.query(`LISTEN "public.oban_${channel}"`)
-      }
-      handlers.get(channel)!.add(handler)
-      return () => handlers.get(channel)!.delete(handler)
-    },
-    async notify(channel, payloads) {
-      const list = Array.isArray(payloads) ? payloads : [payloads]
-      await client.query('SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) AS p', [
-        `public.oban_${channel}`,
-        JSON.stringify(list.map((p) => JSON.stringify(p))),
-      ])
-    },
-    status: 'listening',
-  }
-}

@@ -3,6 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {createPool, type Pool} from '../../src/db/pool.js'
 import {createLogger} from '../../src/logger.js'
 import type {Notifier} from '../../src/notifier/notifier.js'
+import {PostgresNotifier} from '../../src/notifier/postgres-notifier.js'
 import {Peer} from '../../src/peer.js'
 import {Stager, modeFor, type SonarStatus, type StagerOptions} from '../../src/stager.js'
 import {attach, detach, type Metadata} from '../../src/telemetry.js'
@@ -18,8 +19,10 @@ afterEach(async () => {
   await pool.query('DELETE FROM oban_peers')
 })
 
+/** A real Postgres notifier: its own LISTEN connection, NOTIFY through the file's pool. */
 async function notifier(): Promise<Notifier> {
-  const n = await startNotifier(url, logger)
+  const n = new PostgresNotifier({url, pool, prefix: 'public', ident: 'Oban.test', logger, instance: 'Oban'})
+  await n.start()
   running.push(() => n.stop())
   return n
 }
@@ -243,6 +246,28 @@ describe('Stager', () => {
     expect(await statesById([second!])).toEqual(['scheduled'])
   })
 
+  it('ticks at once after the notifier reconnects, to catch up on lost notifications', async () => {
+    const n = new PostgresNotifier({url, pool, prefix: 'public', ident: 'Oban.test', logger, instance: 'Oban'})
+    await n.start()
+    running.push(() => n.stop())
+    const wakes: (string[] | 'all')[] = []
+    const s = new Stager({
+      pool,
+      notifier: n,
+      config: {name: 'Oban', node: 'node-a', prefix: 'public', stager: {interval: 60_000, limit: 10}},
+      logger,
+      isLeader: () => true,
+      sonarStatus: () => 'isolated',
+      wakeLocal: (queues) => wakes.push(queues),
+    })
+    running.push(() => s.stop())
+    s.start()
+    const ids = await insertRaw(pool, [{queue: 'lost', state: 'scheduled', scheduledIn: -1}])
+    await pool.query('SELECT pg_terminate_backend($1)', [n.backendPid])
+    await eventually(async () => (await statesById(ids))[0] === 'available', 10_000, 'a catch-up tick')
+    expect(wakes).toEqual(['all'])
+  })
+
   it('never ticks with stager: false', async () => {
     const ids = await insertRaw(pool, [{queue: 'off', state: 'scheduled', scheduledIn: -1}])
     const {stager: s, wakes} = await stager({stager: false, status: 'isolated'})
@@ -253,36 +278,3 @@ describe('Stager', () => {
     expect(wakes).toEqual([])
   })
 })
-
-// TEMPORARY until src/notifier/postgres-notifier.ts lands: a bare LISTEN/NOTIFY notifier.
-async function startNotifier(databaseUrl: string, _logger: unknown): Promise<Notifier> {
-  const client = new pg.Client({connectionString: databaseUrl})
-  await client.connect()
-  const handlers = new Map<string, Set<(payload: Record<string, unknown>, channel: string) => void>>()
-  client.on('notification', (m) => {
-    const channel = m.channel.replace(/^public\.oban_/, '')
-    for (const h of handlers.get(channel) ?? []) h(JSON.parse(m.payload ?? '{}') as Record<string, unknown>, channel)
-  })
-  return {
-    start: async () => {},
-    stop: async () => {
-      await client.end()
-    },
-    listen(channel, handler) {
-      if (!handlers.has(channel)) {
-        handlers.set(channel, new Set())
-        void client.query(`LISTEN "public.oban_${channel}"`)
-      }
-      handlers.get(channel)!.add(handler)
-      return () => handlers.get(channel)!.delete(handler)
-    },
-    async notify(channel, payloads) {
-      const list = Array.isArray(payloads) ? payloads : [payloads]
-      await client.query('SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) AS p', [
-        `public.oban_${channel}`,
-        JSON.stringify(list.map((p) => JSON.stringify(p))),
-      ])
-    },
-    status: 'listening',
-  }
-}
