@@ -4,10 +4,8 @@ import {checkAvailable} from './engine/check-available.js'
 import {stageJobs, type StagedJob} from './engine/stage-jobs.js'
 import type {Logger} from './logger.js'
 import type {Notifier} from './notifier/notifier.js'
+import type {SonarStatus} from './notifier/sonar.js'
 import {execute, span} from './telemetry.js'
-
-/** Sonar's view of the notifier: who hears our pings (Oban's `Notifier.status`). */
-export type SonarStatus = 'unknown' | 'isolated' | 'solitary' | 'clustered'
 
 /**
  * How queues learn about staged jobs. `global`: the leader publishes `{queue}` on `insert`, and
@@ -23,7 +21,7 @@ export interface StagerOptions {
   logger: Logger
   /** Whether this node leads the instance now (the Peer's `isLeader`). */
   isLeader: () => boolean
-  /** The Sonar's current status; it picks the mode on every tick. */
+  /** The Sonar's current status (`sonar.status`); it picks the mode on every tick. */
   sonarStatus: () => SonarStatus
   /** Wakes this node's producers: the named queues, or all of them. */
   wakeLocal: (queues: string[] | 'all') => void

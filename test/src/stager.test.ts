@@ -3,9 +3,11 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {createPool, type Pool} from '../../src/db/pool.js'
 import {createLogger} from '../../src/logger.js'
 import type {Notifier} from '../../src/notifier/notifier.js'
+import {IsolatedNotifier} from '../../src/notifier/isolated-notifier.js'
 import {PostgresNotifier} from '../../src/notifier/postgres-notifier.js'
 import {Peer} from '../../src/peer.js'
-import {Stager, modeFor, type SonarStatus, type StagerOptions} from '../../src/stager.js'
+import {Sonar, type SonarStatus} from '../../src/notifier/sonar.js'
+import {Stager, modeFor, type StagerOptions} from '../../src/stager.js'
 import {attach, detach, type Metadata} from '../../src/telemetry.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 
@@ -266,6 +268,44 @@ describe('Stager', () => {
     await pool.query('SELECT pg_terminate_backend($1)', [n.backendPid])
     await eventually(async () => (await statesById(ids))[0] === 'available', 10_000, 'a catch-up tick')
     expect(wakes).toEqual(['all'])
+  })
+
+  it('runs on a single node with the isolated notifier: solitary sonar, elected leader, global mode', async () => {
+    const n = new IsolatedNotifier({prefix: 'public', ident: 'Oban.solo', logger, instance: 'Oban'})
+    await n.start()
+    running.push(() => n.stop())
+    const sonar = new Sonar({notifier: n, node: 'solo', instance: 'Oban', logger})
+    running.push(() => sonar.stop())
+    await sonar.start()
+    await eventually(() => sonar.status === 'solitary', 5_000, 'the sonar to hear itself')
+    const peer = new Peer({
+      pool,
+      notifier: n,
+      config: {name: 'Oban', node: 'solo', prefix: 'public', peer: true},
+      logger,
+    })
+    running.push(() => peer.stop())
+    await peer.start()
+    const heard: unknown[] = []
+    n.listen('insert', (payload) => heard.push(payload))
+    const wakes: (string[] | 'all')[] = []
+    const s = new Stager({
+      pool,
+      notifier: n,
+      config: {name: 'Oban', node: 'solo', prefix: 'public', stager: {interval: 60_000, limit: 10}},
+      logger,
+      isLeader: () => peer.isLeader,
+      sonarStatus: () => sonar.status,
+      wakeLocal: (queues) => wakes.push(queues),
+    })
+    running.push(() => s.stop())
+    const ids = await insertRaw(pool, [{queue: 'solo', state: 'scheduled', scheduledIn: -1}])
+    await s.tick()
+    expect(s.currentMode).toBe('global')
+    expect(await statesById(ids)).toEqual(['available'])
+    await eventually(() => heard.length > 0, 5_000, 'the in-process insert notification')
+    expect(heard).toEqual([{queue: 'solo'}])
+    expect(wakes).toEqual([])
   })
 
   it('never ticks with stager: false', async () => {
