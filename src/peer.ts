@@ -70,8 +70,9 @@ export class Peer {
 
   /**
    * Listens for `down` notices (and holds an election after each notifier reconnect, in case one
-   * was missed), then holds the first election; resolves once this node knows whether it leads. With `peer: false` it does nothing and the node never leads. Calling it again, or
-   * after stop(), does nothing.
+   * was missed), then holds the first election; resolves once this node knows whether it leads.
+   * With `peer: false` it does nothing and the node never leads. Calling it again, or after
+   * stop(), does nothing.
    */
   async start(): Promise<void> {
     if (this.started || this.stopped) return
@@ -92,7 +93,8 @@ export class Peer {
 
   /**
    * Stops electing. A leader deletes its row and publishes `{down: name}` on `leader`, so that
-   * another node (ours or Elixir's) is elected at once. Idempotent. Waits for an election in
+   * another node (ours or Elixir's) is elected at once: stop the peer before the notifier and
+   * the pool. Idempotent. Waits for an election in
    * progress first, so the row cannot be renewed after it has been deleted.
    */
   async stop(): Promise<void> {
