@@ -1,0 +1,51 @@
+import type {Queryable} from '../db/pool.js'
+import {utcParam} from '../db/types.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
+import type {JobInsert} from '../job-spec.js'
+import type {ReplaceField} from '../unique-options.js'
+import {qualified} from './tables.js'
+
+/** The column and parameter of each replaceable field (Oban's `@replace_options`). */
+const COLUMNS: Record<ReplaceField, {column: string; cast: string; value: (job: JobInsert) => unknown}> = {
+  args: {column: 'args', cast: 'jsonb', value: (job) => job.argsJson},
+  maxAttempts: {column: 'max_attempts', cast: 'int', value: (job) => job.maxAttempts},
+  meta: {column: 'meta', cast: 'jsonb', value: (job) => job.metaJson},
+  priority: {column: 'priority', cast: 'int', value: (job) => job.priority},
+  queue: {column: 'queue', cast: 'text', value: (job) => job.queue},
+  scheduledAt: {
+    column: 'scheduled_at',
+    cast: 'timestamp',
+    value: (job) => (job.scheduledAt ? utcParam(job.scheduledAt) : null),
+  },
+  tags: {column: 'tags', cast: 'text[]', value: (job) => job.tags},
+  worker: {column: 'worker', cast: 'text', value: (job) => job.worker},
+}
+
+/**
+ * Copies `fields` of the new job onto the existing job `id` (a unique conflict with `replace`)
+ * and returns the updated job, or null when the job no longer exists (deleted meanwhile). The
+ * state is left alone, as Oban does: replacing `scheduledAt` of an available job does not make
+ * it scheduled.
+ */
+export async function replaceJob(
+  db: Queryable,
+  prefix: string,
+  id: number,
+  job: JobInsert,
+  fields: readonly ReplaceField[],
+): Promise<Job | null> {
+  const values: unknown[] = [id]
+  const sets = fields.map((field) => {
+    const {column, cast, value} = COLUMNS[field]
+    values.push(value(job))
+    // A missing scheduledAt means "now", as on insert.
+    return field === 'scheduledAt'
+      ? `${column} = COALESCE($${values.length}::timestamp, timezone('UTC', now()))`
+      : `${column} = $${values.length}::${cast}`
+  })
+  const {rows} = await db.query<JobRow>(
+    `UPDATE ${qualified(prefix, 'oban_jobs')} SET ${sets.join(', ')} WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+    values,
+  )
+  return rows[0] ? rowToJob(rows[0]) : null
+}
