@@ -35,6 +35,7 @@ export class ListenerConnection {
   private connected = false
   private finished = false
   private closing: Promise<void> | undefined
+  private rejectConnect: ((error: Error) => void) | undefined
 
   constructor(private readonly options: ListenerConnectionOptions) {
     this.client = new pg.Client({
@@ -59,7 +60,14 @@ export class ListenerConnection {
 
   /** Connects; rejects with pg's error (translate it with `toUnreachable`). */
   async connect(): Promise<void> {
-    await this.client.connect()
+    // pg never settles connect() when end() is called meanwhile (its `end` handler skips the
+    // connect callback once ending), so close() rejects this race instead.
+    const closed = new Promise<never>((_, reject) => (this.rejectConnect = reject))
+    try {
+      await Promise.race([this.client.connect(), closed])
+    } finally {
+      this.rejectConnect = undefined
+    }
     if (this.finished) throw new Error('the listener connection was closed while connecting')
     this.connected = true
   }
@@ -97,6 +105,7 @@ export class ListenerConnection {
   /** Closes the connection for good; idempotent; `onLost` is not called afterwards. Never rejects. */
   close(): Promise<void> {
     this.finished = true
+    this.rejectConnect?.(new Error('the listener connection was closed while connecting'))
     this.closing ??= this.end()
     return this.closing
   }
