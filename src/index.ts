@@ -1,5 +1,7 @@
 // The public library API of oban-ts. Everything `oban start` does is reachable from here.
-export {Oban, type StartOptions, type DatabaseInfo} from './oban.js'
+import type {ObanOptions} from './config.js'
+
+export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './oban.js'
 export {
   createConfig,
   defaultNode,
@@ -10,11 +12,21 @@ export {
   type LogLevel,
 } from './config.js'
 export {findConfigFile, loadConfigFile} from './config-file.js'
+export {defineWorker, isWorker, type Worker, type WorkerDefinition, type PerformContext} from './worker.js'
+export {ok, error, cancel, discard, snooze, type JobResult} from './job-result.js'
+export {WorkerRegistry, loadWorkers} from './worker-registry.js'
+export type {Job, JobState, JobError, JobArgs} from './job.js'
+export {JOB_STATES} from './job.js'
+export type {JobSpec, JobOptions, UniqueOptions} from './job-spec.js'
+export type {InsertResult} from './insert.js'
+export type {QueueCheck} from './queue/producer.js'
 export {whereis, instanceNames} from './registry.js'
+export {attach, detach, type TelemetryHandler} from './telemetry.js'
 export {createLogger, type Logger} from './logger.js'
+export {defaultBackoff} from './backoff.js'
 export * from './errors.js'
 
 /** Identity helper that gives a config file types: `export default defineConfig({...})`. */
-export function defineConfig<T extends import('./config.js').ObanOptions>(config: T): T {
+export function defineConfig<T extends ObanOptions>(config: T): T {
   return config
 }

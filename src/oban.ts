@@ -1,55 +1,46 @@
 import {EventEmitter} from 'node:events'
+import type pg from 'pg'
 import type {Config, ObanOptions} from './config.js'
 import {createConfig} from './config.js'
-import {describeDatabase} from './db/connection-url.js'
-import type {Pool} from './db/pool.js'
-import {checkConnection, createPool} from './db/pool.js'
-import {resolveDatabase, type DatabaseSource} from './db/resolve-database.js'
-import {stopEmbedded} from './db/embedded/index.js'
-import {migrateUp, verifyMigrated} from './db/migrations/index.js'
-import {ObanError, coerceError} from './errors.js'
+import {ObanError, ConfigError} from './errors.js'
+import type {CancelledJob} from './engine/cancel-jobs.js'
+import {insertAllJobs, insertJob, type InsertResult} from './insert.js'
+import type {Job} from './job.js'
+import type {JobSpec} from './job-spec.js'
 import {createLogger, type Logger} from './logger.js'
+import type {QueueCheck} from './queue/producer.js'
+import type {QueueAction} from './queue/signals.js'
+import {cancelJobsById, sendQueueSignal} from './queue-control.js'
 import {registerInstance, unregisterInstance} from './registry.js'
+import {startRuntime, type DatabaseInfo, type Runtime, type RuntimeOptions} from './runtime.js'
+import type {WorkerRegistry} from './worker-registry.js'
 
-export interface StartOptions {
-  /**
-   * Migrate the schema to the current version before starting. Default: true for the embedded
-   * database (it is ours), false for an external one, where an unmigrated or outdated schema is
-   * refused with the command that fixes it.
-   */
-  migrate?: boolean
-  /** Where the embedded server is looked for (default: the project of process.cwd()). */
-  cwd?: string
-  /** Data directory of the embedded server (default: `<project>/.oban` or OBAN_DATA_DIR). */
-  dataDir?: string
-}
+export type {DatabaseInfo} from './runtime.js'
+export type StartOptions = RuntimeOptions
 
-/** Where a started instance's database is, for status lines. Never contains a password. */
-export interface DatabaseInfo {
-  source: DatabaseSource
-  /** `host:port/database` */
-  location: string
-  /** The embedded data directory, when the source is `embedded`. */
-  dataDir?: string
+/** Addresses a queue: every node (default), one named node, or only this node (`localOnly`). */
+export interface QueueTarget {
+  queue: string
+  node?: string
+  localOnly?: boolean
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
 
 /**
- * An Oban instance: a named set of queues and plugins working on one database and schema. Create
- * it with options (validated at once: a bad option throws ConfigError before anything starts),
- * `start()` it, and `stop()` it; `stop()` is idempotent and releases every pool, connection, timer
- * and child process the instance owns, including the embedded server if this instance started it.
+ * An Oban instance: a named set of queues (and plugins) working on one database and schema.
+ * Create it with options, which are validated at once (ConfigError before anything starts),
+ * `start()` it, and `stop()` it. `stop()` is idempotent: it stops fetching, gives running jobs
+ * the shutdown grace period, writes their outcomes, resigns leadership and releases every pool,
+ * connection, timer and child process the instance owns (the embedded server too, if this
+ * instance started it).
  */
 export class Oban extends EventEmitter {
   readonly config: Config
   readonly logger: Logger
   private state: State = 'new'
-  private pool?: Pool
-  private database?: DatabaseInfo
-  private ownsEmbedded?: {dataDir: string}
+  private runtime?: Runtime
   private stopping?: Promise<void>
-  private registered = false
 
   constructor(options: ObanOptions | Config = {}, logger?: Logger) {
     super()
@@ -74,13 +65,20 @@ export class Oban extends EventEmitter {
 
   /** The database of a started instance. */
   get databaseInfo(): DatabaseInfo | undefined {
-    return this.database
+    return this.runtime?.database
   }
 
-  /**
-   * Connects, checks (or applies) migrations and starts the instance's services. On failure
-   * everything acquired so far is released before the error is rethrown.
-   */
+  /** The workers this node runs (from `workers` in the config). */
+  get workers(): WorkerRegistry {
+    return this.live().workers
+  }
+
+  /** Whether this node currently leads its instance (leader-only work runs here). */
+  get isLeader(): boolean {
+    return this.runtime?.peer.isLeader ?? false
+  }
+
+  /** Connects, checks (or applies) migrations and starts the notifier, leadership, queues and stager. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'new')
       throw new ObanError(
@@ -88,36 +86,19 @@ export class Oban extends EventEmitter {
         `instance "${this.name}" was already started; create a new Oban to start again`,
       )
     this.state = 'starting'
+    registerInstance(this.name)
     try {
-      registerInstance(this.name)
-      this.registered = true
-      const resolved = await resolveDatabase({
-        databaseUrl: this.config.databaseUrl,
-        cwd: options.cwd,
-        dataDir: options.dataDir,
-      })
-      if (resolved.startedEmbedded && resolved.dataDir) this.ownsEmbedded = {dataDir: resolved.dataDir}
-      this.database = {source: resolved.source, location: describeDatabase(resolved.url), dataDir: resolved.dataDir}
-      const pool = createPool(resolved.url, {
-        max: this.config.poolSize,
-        applicationName: `oban-ts ${this.name} ${this.config.node}`,
-        onError: (error) => this.background('pool', error),
-      })
-      this.pool = pool
-      await checkConnection(pool, resolved.url)
-      const migrate = options.migrate ?? resolved.source === 'embedded'
-      if (migrate) await migrateUp(pool, {prefix: this.config.prefix})
-      else await verifyMigrated(pool, this.config.prefix)
+      this.runtime = await startRuntime(this.config, this.logger, options)
       this.state = 'running'
       this.emit('started')
     } catch (error) {
-      await this.release()
+      unregisterInstance(this.name)
       this.state = 'stopped'
       throw error
     }
   }
 
-  /** Stops the instance; safe to call more than once, before start, or while starting. */
+  /** Stops the instance gracefully; safe to call more than once, or before start. */
   async stop(): Promise<void> {
     if (this.state === 'new') {
       this.state = 'stopped'
@@ -125,31 +106,101 @@ export class Oban extends EventEmitter {
     }
     this.stopping ??= (async () => {
       this.state = 'stopping'
-      await this.release()
+      const runtime = this.runtime
+      this.runtime = undefined
+      if (runtime) {
+        const {orphaned} = await runtime.release()
+        if (orphaned.length > 0)
+          this.logger.warn(
+            `${orphaned.length} jobs were still running at shutdown and stay executing until rescued: ${orphaned.join(', ')}`,
+          )
+      }
+      unregisterInstance(this.name)
       this.state = 'stopped'
       this.emit('stopped')
     })()
     return this.stopping
   }
 
-  /** Registered services are released in reverse order of acquisition. */
-  private async release(): Promise<void> {
-    if (this.registered) unregisterInstance(this.name)
-    this.registered = false
-    const pool = this.pool
-    this.pool = undefined
-    if (pool) await pool.end().catch((error: unknown) => this.background('pool', error))
-    const owned = this.ownsEmbedded
-    this.ownsEmbedded = undefined
-    if (owned)
-      await stopEmbedded({dataDir: owned.dataDir}).catch((error: unknown) => this.background('embedded', error))
+  /**
+   * Inserts a job (`Email.new({to})`, or a spec with `worker`). Pass `{client}` to insert inside
+   * your own transaction: the job and its notification then exist only if you commit.
+   */
+  async insert(spec: JobSpec, options: {client?: pg.PoolClient | pg.Client} = {}): Promise<InsertResult> {
+    return insertJob(this.insertContext(), spec, options)
   }
 
-  /** Background failures are reported as events and log lines, never thrown into the process. */
-  private background(source: string, error: unknown): void {
-    const err = coerceError(error)
-    this.logger.warn(`${source}: ${err.message}`)
-    if (this.listenerCount('error') > 0) this.emit('error', err)
+  /** Inserts many jobs in one statement (uniqueness is not checked, as in Oban). */
+  async insertAll(specs: readonly JobSpec[], options: {client?: pg.PoolClient | pg.Client} = {}): Promise<Job[]> {
+    return insertAllJobs(this.insertContext(), specs, options)
+  }
+
+  pauseQueue(target: QueueTarget): Promise<void> {
+    return this.signal('pause', target)
+  }
+
+  resumeQueue(target: QueueTarget): Promise<void> {
+    return this.signal('resume', target)
+  }
+
+  pauseAllQueues(target: Omit<QueueTarget, 'queue'> = {}): Promise<void> {
+    return this.signal('pause', {...target, queue: '*'})
+  }
+
+  resumeAllQueues(target: Omit<QueueTarget, 'queue'> = {}): Promise<void> {
+    return this.signal('resume', {...target, queue: '*'})
+  }
+
+  scaleQueue(target: QueueTarget & {limit: number}): Promise<void> {
+    return this.signal('scale', target)
+  }
+
+  /** Starts a queue on every node (or one); not persisted, as in Oban. */
+  startQueue(target: QueueTarget & {limit: number; paused?: boolean}): Promise<void> {
+    return this.signal('start', target)
+  }
+
+  stopQueue(target: QueueTarget): Promise<void> {
+    return this.signal('stop', target)
+  }
+
+  /** Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). */
+  cancelJobs(ids: readonly number[]): Promise<CancelledJob[]> {
+    return cancelJobsById(this.live().pool, this.config.prefix, ids)
+  }
+
+  /** This node's producer for a queue, as Oban's `check_queue`; undefined when not running here. */
+  checkQueue(queue: string): QueueCheck | undefined {
+    return this.live().queues.get(queue)?.check()
+  }
+
+  /** Every local producer, sorted by queue. */
+  checkAllQueues(): QueueCheck[] {
+    return this.live().queues.checkAll()
+  }
+
+  private async signal(action: QueueAction, target: QueueTarget & {limit?: number; paused?: boolean}): Promise<void> {
+    const runtime = this.live()
+    const node = target.localOnly ? this.config.node : target.node
+    if (target.localOnly && target.queue !== '*' && action !== 'start' && !runtime.queues.get(target.queue)) {
+      throw new ConfigError(`queue "${target.queue}" does not run on this node (${this.config.node})`)
+    }
+    await sendQueueSignal(runtime.pool, this.config.prefix, action, {
+      queue: target.queue,
+      instance: this.name,
+      node,
+      limit: target.limit,
+      paused: target.paused,
+    })
+  }
+
+  private insertContext() {
+    return {pool: this.live().pool, prefix: this.config.prefix, insertTrigger: this.config.insertTrigger}
+  }
+
+  private live(): Runtime {
+    if (!this.runtime) throw new ObanError('not_running', `instance "${this.name}" is not running: call start() first`)
+    return this.runtime
   }
 }
 

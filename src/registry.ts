@@ -12,7 +12,7 @@ type Entries = Map<string, Map<string, unknown>>
 // transpiler may import a second copy of this module, and both copies must see one registry.
 const STORE = Symbol.for('oban-ts.registry')
 const globals = globalThis as typeof globalThis & {[STORE]?: Entries}
-const entries: Entries = (globals[STORE] ??= new Map())
+const entries: Entries = (globals[STORE] ??= new Map<string, Map<string, unknown>>())
 
 /** Error for registering an instance name or a key that is already taken in this process. */
 export class AlreadyRegisteredError extends ObanError {

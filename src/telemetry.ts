@@ -16,7 +16,7 @@ interface Attached {
 
 const STORE = Symbol.for('oban-ts.telemetry')
 const globals = globalThis as typeof globalThis & {[STORE]?: Map<string, Attached>}
-const handlers: Map<string, Attached> = (globals[STORE] ??= new Map())
+const handlers: Map<string, Attached> = (globals[STORE] ??= new Map<string, Attached>())
 
 /** Attaches a handler under a unique id to a list of events, or to every event with `'*'`. */
 export function attach(id: string, events: readonly string[] | '*', handler: TelemetryHandler): void {
@@ -27,6 +27,19 @@ export function attach(id: string, events: readonly string[] | '*', handler: Tel
 /** Detaches a handler; returns whether it was attached. */
 export function detach(id: string): boolean {
   return handlers.delete(id)
+}
+
+/**
+ * Whether any handler listens to an event, or to any event starting with `prefix` when it ends
+ * with a colon. Hot paths (one check per job) skip building metadata nobody reads.
+ */
+export function isObserved(eventOrPrefix: string): boolean {
+  for (const {events} of handlers.values()) {
+    if (events === '*') return true
+    for (const event of events)
+      if (eventOrPrefix.endsWith(':') ? event.startsWith(eventOrPrefix) : event === eventOrPrefix) return true
+  }
+  return false
 }
 
 /** Emits an event to every attached handler. */

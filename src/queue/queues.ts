@@ -32,13 +32,16 @@ export class Queues {
 
   constructor(private readonly options: QueuesOptions) {}
 
-  start(): void {
+  /** Subscribes to insert notifications and signals, then starts the configured queues. Resolves once the subscriptions are in effect, so no signal sent after start() returns is missed. */
+  async start(): Promise<void> {
     const {notifier} = this.options
-    this.unsubscribe.push(
+    const subscriptions = [
       notifier.listen('insert', (payload) => this.onInsert(payload)),
       notifier.listen('signal', (payload) => this.onSignal(payload)),
-    )
+    ]
+    this.unsubscribe.push(...subscriptions)
     for (const [queue, options] of Object.entries(this.options.config.queues)) this.startQueue(queue, options)
+    await Promise.all(subscriptions.map(async (s) => s.ready))
   }
 
   /** Wakes every producer: after a notifier reconnect, notifications may have been lost. */

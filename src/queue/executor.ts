@@ -1,0 +1,207 @@
+import {defaultBackoff} from '../backoff.js'
+import {coerceError} from '../errors.js'
+import type {Job, JobError} from '../job.js'
+import {toJobResult, type JobResult} from '../job-result.js'
+import type {Logger} from '../logger.js'
+import {execute as emit, isObserved} from '../telemetry.js'
+import type {Worker} from '../worker.js'
+import type {WorkerRegistry} from '../worker-registry.js'
+import type {Ack} from './acker.js'
+import {JobKilled} from './queues.js'
+
+export interface ExecutorContext {
+  instance: string
+  prefix: string
+  workers: WorkerRegistry
+  logger: Logger
+}
+
+/** Raised into a job's signal when its worker's timeout passes (Oban's `Oban.TimeoutError`). */
+export class JobTimeoutError extends Error {
+  constructor(worker: string, ms: number) {
+    super(`${worker} timed out after ${ms}ms`)
+    this.name = 'TimeoutError'
+  }
+}
+
+type Failure = {kind: 'failure'; error: string; reason: unknown}
+type Outcome =
+  | {kind: 'success'; value: unknown}
+  | Failure
+  | {kind: 'cancelled'; error: string; reason: unknown}
+  | {kind: 'discard'; error: string; reason: unknown}
+  | {kind: 'snoozed'; seconds: number}
+
+/**
+ * Runs one fetched job to its outcome and returns the acknowledgement to write, following
+ * Oban's executor: resolve the worker (an unknown one is a failure, so a node that knows it may
+ * run a later attempt), apply its timeout, call perform with an AbortSignal, and map the result.
+ * A failure becomes `retryable` with the worker's backoff, or `discarded` once attempts are
+ * used up. Never throws: a worker's mistakes (a throwing backoff, a bad result) are failures.
+ *
+ * Node cannot kill a running promise: on timeout or pkill the signal aborts and the outcome is
+ * recorded at once; a worker that ignores its signal keeps running in the background, but its
+ * eventual result is ignored.
+ */
+export async function executeJob(job: Job, signal: AbortSignal, context: ExecutorContext): Promise<Ack> {
+  const observed = isObserved('job:')
+  const meta = observed ? jobMeta(job, context) : {}
+  const started = performance.now()
+  if (observed) emit('job:start', {systemTime: Date.now()}, meta)
+  const resolved = context.workers.resolve(job.worker)
+  const worker = resolved.ok ? resolved.worker : undefined
+  const outcome: Outcome = resolved.ok
+    ? await perform(resolved.worker, job, signal)
+    : {kind: 'failure', error: formatError(resolved.error), reason: resolved.error}
+  const ack = toAck(job, outcome, worker, context)
+  if (observed) {
+    const duration = performance.now() - started
+    const queueTime = Math.max(0, (job.attemptedAt?.getTime() ?? 0) - job.scheduledAt.getTime())
+    const state = ack.kind === 'discard' ? 'discard' : stateOf(outcome)
+    if (outcome.kind === 'failure') {
+      emit(
+        'job:exception',
+        {duration, queueTime},
+        {...meta, state, kind: 'error', reason: outcome.reason, error: outcome.reason},
+      )
+    } else {
+      emit('job:stop', {duration, queueTime}, {...meta, state, result: outcome})
+    }
+  }
+  return ack
+}
+
+async function perform(worker: Worker, job: Job, outer: AbortSignal): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = safeTimeout(worker, job)
+  const controller = new AbortController()
+  const signal = timeout === 'infinity' ? outer : AbortSignal.any([outer, controller.signal])
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<Outcome>((resolve) => {
+    onAbort = () => resolve(abortOutcome(worker, signal.reason))
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, {once: true})
+  })
+  if (timeout !== 'infinity')
+    timer = setTimeout(() => controller.abort(new JobTimeoutError(worker.name, timeout)), timeout)
+  try {
+    const run = (async (): Promise<Outcome> => {
+      try {
+        return fromResult(worker, toJobResult(await worker.definition.perform(job, {signal})))
+      } catch (error) {
+        return {kind: 'failure', error: formatError(error), reason: error}
+      }
+    })()
+    return await Promise.race([run, aborted])
+  } finally {
+    clearTimeout(timer)
+    if (onAbort) signal.removeEventListener('abort', onAbort)
+  }
+}
+
+function safeTimeout(worker: Worker, job: Job): number | 'infinity' {
+  try {
+    const value = worker.timeout(job)
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 'infinity'
+  } catch {
+    return 'infinity'
+  }
+}
+
+function abortOutcome(worker: Worker, reason: unknown): Outcome {
+  if (reason instanceof JobKilled) {
+    return {kind: 'cancelled', error: `PerformError: ${worker.name} was cancelled while executing (pkill)`, reason}
+  }
+  return {kind: 'failure', error: formatError(reason), reason}
+}
+
+function fromResult(worker: Worker, result: JobResult): Outcome {
+  switch (result.kind) {
+    case 'ok':
+      return {kind: 'success', value: result.value}
+    case 'error':
+      return {kind: 'failure', error: performError(worker, 'error', result.reason), reason: result.reason}
+    case 'cancel':
+      return {kind: 'cancelled', error: performError(worker, 'cancel', result.reason), reason: result.reason}
+    case 'discard':
+      return {kind: 'discard', error: performError(worker, 'discard', result.reason), reason: result.reason}
+    case 'snooze':
+      return {kind: 'snoozed', seconds: result.seconds}
+  }
+}
+
+function toAck(job: Job, outcome: Outcome, worker: Worker | undefined, context: ExecutorContext): Ack {
+  const entry = (error: string): JobError => ({attempt: job.attempt, at: new Date().toISOString(), error})
+  switch (outcome.kind) {
+    case 'success':
+      return {kind: 'complete', id: job.id}
+    case 'snoozed':
+      return {kind: 'snooze', id: job.id, seconds: outcome.seconds}
+    case 'cancelled':
+      return {kind: 'cancel', id: job.id, error: entry(outcome.error)}
+    case 'discard':
+      return {kind: 'discard', id: job.id, error: entry(outcome.error)}
+    case 'failure':
+      context.logger.debug(
+        `job ${job.id} (${job.worker}) attempt ${job.attempt} failed: ${outcome.error.split('\n')[0]}`,
+      )
+      if (job.attempt >= job.maxAttempts) return {kind: 'discard', id: job.id, error: entry(outcome.error)}
+      return {kind: 'retry', id: job.id, backoff: backoffFor(worker, job, context), error: entry(outcome.error)}
+  }
+}
+
+function backoffFor(worker: Worker | undefined, job: Job, context: ExecutorContext): number {
+  if (!worker) return defaultBackoff(job)
+  try {
+    const seconds = worker.backoff(job)
+    if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return seconds
+    context.logger.warn(`worker ${worker.name}: backoff returned ${String(seconds)}; using the default backoff`)
+  } catch (error) {
+    context.logger.warn(
+      `worker ${worker.name}: backoff threw (${coerceError(error).message}); using the default backoff`,
+    )
+  }
+  return defaultBackoff(job)
+}
+
+function stateOf(outcome: Outcome): string {
+  return {success: 'success', failure: 'failure', cancelled: 'cancelled', discard: 'discard', snoozed: 'snoozed'}[
+    outcome.kind
+  ]
+}
+
+/** The `error` text of an errors entry for a thrown value: its stack (name, message and frames). */
+function formatError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`
+  return `CrashError: ${typeof error === 'string' ? error : safeJson(error)}`
+}
+
+/** Oban's `Oban.PerformError` text for a returned `{:error|:cancel|:discard, reason}`. */
+function performError(worker: Worker, kind: string, reason: unknown): string {
+  const detail =
+    reason instanceof Error ? (reason.stack ?? reason.message) : typeof reason === 'string' ? reason : safeJson(reason)
+  return `PerformError: ${worker.name} failed with ${kind}: ${detail}`
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+function jobMeta(job: Job, context: ExecutorContext): Record<string, unknown> {
+  return {
+    instance: context.instance,
+    prefix: context.prefix,
+    job,
+    id: job.id,
+    args: job.args,
+    queue: job.queue,
+    worker: job.worker,
+    attempt: job.attempt,
+    maxAttempts: job.maxAttempts,
+    tags: job.tags,
+  }
+}

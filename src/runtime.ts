@@ -1,0 +1,167 @@
+import type {Config} from './config.js'
+import {describeDatabase} from './db/connection-url.js'
+import {stopEmbedded} from './db/embedded/index.js'
+import {migrateUp, verifyMigrated} from './db/migrations/index.js'
+import {checkConnection, createPool, type Pool} from './db/pool.js'
+import {resolveDatabase, type DatabaseSource} from './db/resolve-database.js'
+import {coerceError} from './errors.js'
+import type {Logger} from './logger.js'
+import {IsolatedNotifier} from './notifier/isolated-notifier.js'
+import type {Notifier} from './notifier/notifier.js'
+import {PostgresNotifier} from './notifier/postgres-notifier.js'
+import {Sonar} from './notifier/sonar.js'
+import {Peer} from './peer.js'
+import {Acker} from './queue/acker.js'
+import {executeJob} from './queue/executor.js'
+import {Queues} from './queue/queues.js'
+import {identOf} from './queue/signals.js'
+import {Stager} from './stager.js'
+import {loadWorkers, type WorkerRegistry} from './worker-registry.js'
+
+export interface RuntimeOptions {
+  /** Migrate before starting (default: only the embedded database, which is ours). */
+  migrate?: boolean
+  cwd?: string
+  dataDir?: string
+  /** Poll interval of idle producers (ms, default 1000). */
+  pollInterval?: number
+  /** Election interval and lease (ms, default 30s); tests shorten it. */
+  peerInterval?: number
+}
+
+/** Where a started instance's database is, for status lines. Never contains a password. */
+export interface DatabaseInfo {
+  source: DatabaseSource
+  /** `host:port/database` */
+  location: string
+  /** The embedded data directory, when the source is `embedded`. */
+  dataDir?: string
+}
+
+/** Everything a running instance owns, released by {@link Runtime.release} in reverse order. */
+export interface Runtime {
+  readonly pool: Pool
+  readonly notifier: Notifier
+  readonly sonar: Sonar
+  readonly peer: Peer
+  readonly queues: Queues
+  readonly workers: WorkerRegistry
+  readonly database: DatabaseInfo
+  /** Stops fetching, waits for running jobs (grace period), writes their acks, resigns, closes. */
+  release(): Promise<{orphaned: number[]}>
+}
+
+/**
+ * Starts the services of an instance in Oban's order (database, notifier, sonar, peer, queues,
+ * stager) and returns them. On a failure midway, whatever was started is released before the
+ * error is rethrown, so a failed start leaves no connection, timer or server behind.
+ */
+export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const releasers: (() => Promise<unknown>)[] = []
+  const release = async () => {
+    for (const releaser of releasers.splice(0).reverse()) {
+      await releaser().catch((error: unknown) => logger.warn(`while stopping: ${coerceError(error).message}`))
+    }
+  }
+  try {
+    // Workers are loaded first: a typo in a worker path fails before any connection is made.
+    const workers = await loadWorkers(config.workers, {cwd: options.cwd})
+    const resolved = await resolveDatabase({
+      databaseUrl: config.databaseUrl,
+      cwd: options.cwd,
+      dataDir: options.dataDir,
+    })
+    if (resolved.startedEmbedded && resolved.dataDir) {
+      const dataDir = resolved.dataDir
+      releasers.push(() => stopEmbedded({dataDir}))
+    }
+    const database: DatabaseInfo = {
+      source: resolved.source,
+      location: describeDatabase(resolved.url),
+      dataDir: resolved.dataDir,
+    }
+    const pool = createPool(resolved.url, {
+      max: config.poolSize,
+      applicationName: `oban-ts ${config.name} ${config.node}`,
+      onError: (error) => logger.warn(`database connection lost: ${error.message}`),
+    })
+    releasers.push(() => pool.end())
+    await checkConnection(pool, resolved.url)
+    if (options.migrate ?? resolved.source === 'embedded') await migrateUp(pool, {prefix: config.prefix})
+    else await verifyMigrated(pool, config.prefix)
+
+    const ident = identOf(config.name, config.node)
+    const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}
+    const notifier: Notifier =
+      config.notifier === 'isolated'
+        ? new IsolatedNotifier(notifierOptions)
+        : new PostgresNotifier({...notifierOptions, url: resolved.url, pool})
+    await notifier.start()
+    releasers.push(() => notifier.stop())
+
+    const sonar = new Sonar({notifier, node: config.node, instance: config.name, logger})
+    await sonar.start()
+    releasers.push(() => sonar.stop())
+
+    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval})
+    await peer.start()
+    releasers.push(() => peer.stop())
+
+    const acker = new Acker({pool, prefix: config.prefix, logger})
+    releasers.push(async () => {
+      await acker.drain(config.shutdownGracePeriod + 5_000).catch((error: unknown) => {
+        logger.error(`${coerceError(error).message}; their jobs stay executing until rescued`)
+      })
+      acker.stop()
+    })
+    const executor = {instance: config.name, prefix: config.prefix, workers, logger}
+    const queues = new Queues({
+      config,
+      pool,
+      notifier,
+      acker,
+      logger,
+      pollInterval: options.pollInterval,
+      execute: (job, signal) => executeJob(job, signal, executor),
+    })
+    let orphaned: number[] = []
+    releasers.push(async () => {
+      orphaned = await queues.stop()
+    })
+    await queues.start()
+    const unreconnect = notifier.onReconnect?.(() => queues.wakeAll())
+    if (unreconnect) releasers.push(async () => unreconnect())
+
+    const stager = new Stager({
+      pool,
+      notifier,
+      config,
+      logger,
+      isLeader: () => peer.isLeader,
+      sonarStatus: () => sonar.status,
+      wakeLocal: (names) => {
+        if (names === 'all') queues.wakeAll()
+        else for (const name of names) queues.get(name)?.wake()
+      },
+    })
+    stager.start()
+    releasers.push(() => stager.stop())
+
+    return {
+      pool,
+      notifier,
+      sonar,
+      peer,
+      queues,
+      workers,
+      database,
+      release: async () => {
+        await release()
+        return {orphaned}
+      },
+    }
+  } catch (error) {
+    await release()
+    throw error
+  }
+}
