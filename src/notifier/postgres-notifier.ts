@@ -60,6 +60,8 @@ export class PostgresNotifier extends EventEmitter<PostgresNotifierEvents> imple
   private healthTimer: NodeJS.Timeout | undefined
   private checking = false
   private waiters: (() => void)[] = []
+  /** Per subscribed channel, the promise of its LISTEN (settled long ago, usually). */
+  private readonly listens = new Map<string, Promise<void>>()
 
   constructor(private readonly options: PostgresNotifierOptions) {
     super()
@@ -97,9 +99,13 @@ export class PostgresNotifier extends EventEmitter<PostgresNotifierEvents> imple
   listen(channel: string, handler: NotificationHandler): Unlisten {
     const full = fullChannel(this.options.prefix, channel)
     const {first, remove} = this.subscriptions.add(channel, handler)
-    const ready = first ? this.command(full, 'listen') : this.whenListening()
+    // A later subscriber is ready when the channel's LISTEN is, which may still be in flight.
+    if (first) this.listens.set(channel, this.command(full, 'listen'))
+    const ready = this.listens.get(channel) ?? this.whenListening()
     const unlisten = () => {
-      if (remove()) void this.command(full, 'unlisten')
+      if (!remove()) return
+      this.listens.delete(channel)
+      void this.command(full, 'unlisten')
     }
     return Object.assign(unlisten, {ready})
   }
@@ -279,6 +285,7 @@ export class PostgresNotifier extends EventEmitter<PostgresNotifierEvents> imple
     this.pending = undefined
     await Promise.all(connections.map((c) => c.close()))
     this.subscriptions.clear()
+    this.listens.clear()
     this.setStatus('stopped')
     for (const resolve of this.waiters.splice(0)) resolve()
   }
