@@ -35,14 +35,22 @@ export type UnsavedJob = Omit<Job, 'id'> & {id: null}
  * is that job (after `replace`). `locked` is true when another transaction was inserting the same
  * unique job at that moment: nothing was inserted and `job` is the unsaved job, with a null id.
  */
-export type InsertResult =
-  {job: Job; conflict: boolean; locked: false} | {job: UnsavedJob; conflict: true; locked: true}
+export type InsertResult = InsertedResult | {job: UnsavedJob; conflict: true; locked: true}
+
+/** An insert that produced or found a saved job; always the result for a spec that is not unique. */
+export type InsertedResult = {job: Job; conflict: boolean; locked: false}
 
 /**
  * Inserts one job (Oban's `Oban.insert/2`): validates the spec (throwing JobValidationError
  * before touching the database), inserts it, or for a unique job runs Oban's lock-and-lookup in a
  * transaction, then notifies the job's queue when it is available and insertTrigger is on.
  */
+export async function insertJob(
+  ctx: InsertContext,
+  spec: JobSpec & {unique?: false | null},
+  options?: InsertOptions,
+): Promise<InsertedResult>
+export async function insertJob(ctx: InsertContext, spec: JobSpec, options?: InsertOptions): Promise<InsertResult>
 export async function insertJob(ctx: InsertContext, spec: JobSpec, options: InsertOptions = {}): Promise<InsertResult> {
   const job = normalizeJobSpec(spec)
   return span('engine:insert_job', {prefix: ctx.prefix, worker: job.worker, queue: job.queue}, async () => {

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it, vi} from 'vitest'
 import {ConfigError, UnknownWorkerError} from '../../src/errors.js'
-import type {Job} from '../../src/job.js'
+import type {Job, JobArgs} from '../../src/job.js'
 import {
   cancel,
   defineWorker,
@@ -23,7 +23,7 @@ const root = mkdtempSync(join(tmpdir(), 'oban-workers-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))
 const workerModule = fileURLToPath(new URL('../../src/worker.ts', import.meta.url))
 
-const job = (attempt: number, maxAttempts = 20) => ({attempt, maxAttempts}) as Job
+const job = <A extends JobArgs>(attempt: number, maxAttempts = 20) => ({attempt, maxAttempts}) as Job<A>
 
 describe('defineWorker', () => {
   const Email = defineWorker<{id: number}>({
