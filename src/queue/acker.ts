@@ -46,13 +46,18 @@ export class Acker {
   private retryTimer?: NodeJS.Timeout
   private failures = 0
   private idle: (() => void)[] = []
+  private immediate?: NodeJS.Immediate
 
   constructor(private readonly options: AckerOptions) {}
 
   /** Queues an outcome for the next flush (started at once if none is running). */
   push(ack: Ack): void {
     this.pending.push(ack)
-    this.kick()
+    // Start the write after this macrotask, so outcomes of jobs finishing together share it.
+    this.immediate ??= setImmediate(() => {
+      this.immediate = undefined
+      this.kick()
+    })
   }
 
   /** Number of outcomes not yet committed. */
@@ -67,6 +72,11 @@ export class Acker {
    */
   async drain(timeoutMs = 15_000): Promise<void> {
     if (this.pending.length === 0 && !this.flushing) return
+    if (this.immediate) {
+      clearImmediate(this.immediate)
+      this.immediate = undefined
+      this.kick()
+    }
     if (this.retryTimer) {
       clearTimeout(this.retryTimer)
       this.retryTimer = undefined
@@ -93,6 +103,8 @@ export class Acker {
 
   /** Stops retrying; acks still pending are dropped (their jobs stay executing until rescued). */
   stop(): number {
+    clearImmediate(this.immediate)
+    this.immediate = undefined
     clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     const dropped = this.pending.length

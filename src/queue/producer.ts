@@ -69,6 +69,8 @@ export class Producer {
   private stopping = false
   private fetchFailures = 0
   private dispatchTimer?: NodeJS.Timeout
+  private immediate?: NodeJS.Immediate
+  private lastFetchAt = -Infinity
   private pollTimer?: NodeJS.Timeout
   private drained?: () => void
 
@@ -87,16 +89,27 @@ export class Producer {
     this.wake()
   }
 
-  /** A reason to look for work: an insert notification, a signal, a reconnect. */
+  /**
+   * A reason to look for work: an insert notification, a signal, a reconnect, the poll timer.
+   * Throttled on the leading edge: if the last fetch started at least a cooldown ago the fetch
+   * starts at once (no added latency for a job inserted into an idle queue); otherwise it waits
+   * for the rest of a jittered cooldown (0 to 2x, an average of one cooldown, as Oban 2.23), so a
+   * burst of notifications costs one fetch.
+   */
   wake(): void {
     if (this.stopping || this.paused || this.dispatchTimer) return
-    const cooldown = this.options.dispatchCooldown
+    const cooldown = Math.random() * 2 * this.options.dispatchCooldown
+    const wait = this.lastFetchAt + cooldown - performance.now()
+    if (wait <= 0 && !this.fetching) {
+      void this.dispatch()
+      return
+    }
     this.dispatchTimer = setTimeout(
       () => {
         this.dispatchTimer = undefined
         void this.dispatch()
       },
-      Math.random() * 2 * cooldown,
+      Math.max(0, wait),
     )
   }
 
@@ -149,7 +162,8 @@ export class Producer {
     this.paused = true
     clearTimeout(this.dispatchTimer)
     clearTimeout(this.pollTimer)
-    this.dispatchTimer = this.pollTimer = undefined
+    clearImmediate(this.immediate)
+    this.dispatchTimer = this.pollTimer = this.immediate = undefined
     const started = performance.now()
     if (this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined
@@ -196,6 +210,7 @@ export class Producer {
         const demand = this.limit - this.running.size
         if (demand <= 0) break
         let jobs: Job[]
+        this.lastFetchAt = performance.now()
         try {
           jobs = await fetchJobs(this.options.pool, this.options.prefix, {
             queue: this.queue,
@@ -215,6 +230,18 @@ export class Producer {
     } finally {
       this.fetching = false
     }
+  }
+
+  /**
+   * Fetches after the current macrotask: jobs finishing in the same tick (a batch of fast jobs)
+   * free their slots first, so one fetch asks for all of them instead of one fetch per slot.
+   */
+  private dispatchSoon(): void {
+    if (this.immediate || this.stopping) return
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined
+      void this.dispatch()
+    })
   }
 
   private fetchFailed(error: unknown): void {
@@ -249,7 +276,7 @@ export class Producer {
         if (this.stopping) {
           if (this.running.size === 0) this.drained?.()
         } else if (this.backlog) {
-          void this.dispatch()
+          this.dispatchSoon()
         }
       })
   }
