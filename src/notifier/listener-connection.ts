@@ -36,6 +36,8 @@ export class ListenerConnection {
   private finished = false
   private closing: Promise<void> | undefined
   private rejectConnect: ((error: Error) => void) | undefined
+  /** The last command sent: commands are chained, as pg wants one query at a time per client. */
+  private tail: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly options: ListenerConnectionOptions) {
     this.client = new pg.Client({
@@ -75,12 +77,22 @@ export class ListenerConnection {
   /** LISTENs on full channel names, in one simple-protocol round trip. */
   async listen(channels: readonly string[]): Promise<void> {
     if (channels.length === 0) return
-    await this.client.query(channels.map((c) => `LISTEN ${quoteIdent(c)}`).join('; '))
+    await this.command(channels.map((c) => `LISTEN ${quoteIdent(c)}`).join('; '))
   }
 
   async unlisten(channels: readonly string[]): Promise<void> {
     if (channels.length === 0) return
-    await this.client.query(channels.map((c) => `UNLISTEN ${quoteIdent(c)}`).join('; '))
+    await this.command(channels.map((c) => `UNLISTEN ${quoteIdent(c)}`).join('; '))
+  }
+
+  /** Sends a statement after the previous one settled (pg deprecates overlapping queries on one client). */
+  private command(sql: string): Promise<unknown> {
+    const run = this.tail.then(
+      () => this.client.query(sql),
+      () => this.client.query(sql),
+    )
+    this.tail = run.catch(() => undefined)
+    return run
   }
 
   /**
@@ -96,7 +108,7 @@ export class ListenerConnection {
       )
     })
     try {
-      await Promise.race([this.client.query('SELECT 1'), timeout])
+      await Promise.race([this.command('SELECT 1'), timeout])
     } finally {
       clearTimeout(timer)
     }
