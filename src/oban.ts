@@ -4,7 +4,7 @@ import type {Config, ObanOptions} from './config.js'
 import {createConfig} from './config.js'
 import {ObanError, ConfigError} from './errors.js'
 import type {CancelledJob} from './engine/cancel-jobs.js'
-import {insertAllJobs, insertJob, type InsertResult} from './insert.js'
+import {insertAllJobs, insertJob, type InsertedResult, type InsertResult} from './insert.js'
 import type {Job} from './job.js'
 import type {JobSpec} from './job-spec.js'
 import {createLogger, type Logger} from './logger.js'
@@ -126,6 +126,8 @@ export class Oban extends EventEmitter {
    * Inserts a job (`Email.new({to})`, or a spec with `worker`). Pass `{client}` to insert inside
    * your own transaction: the job and its notification then exist only if you commit.
    */
+  insert(spec: JobSpec & {unique?: false | null}, options?: {client?: pg.PoolClient | pg.Client}): Promise<InsertedResult>
+  insert(spec: JobSpec, options?: {client?: pg.PoolClient | pg.Client}): Promise<InsertResult>
   async insert(spec: JobSpec, options: {client?: pg.PoolClient | pg.Client} = {}): Promise<InsertResult> {
     return insertJob(this.insertContext(), spec, options)
   }

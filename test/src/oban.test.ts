@@ -1,11 +1,19 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {Oban} from '../../src/oban.js'
+import type {InsertResult} from '../../src/insert.js'
+import type {Job} from '../../src/job.js'
 import {cancel, defineWorker, error, snooze} from '../../src/index.js'
 import {attach, detach} from '../../src/telemetry.js'
 import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
 
 const {url, pool} = await migratedDatabase('oban')
 const instances: Oban[] = []
+
+/** The saved job of an insert (these tests insert no unique jobs, so none is ever left unsaved). */
+function saved(result: InsertResult): Job {
+  if (result.locked) throw new Error('unexpected locked unique insert')
+  return result.job
+}
 
 afterEach(async () => {
   await Promise.all(instances.splice(0).map((o) => o.stop()))
@@ -61,7 +69,7 @@ async function start(options: Record<string, unknown> = {}): Promise<Oban> {
 describe('Oban', () => {
   it('runs inserted jobs, retries failures after the backoff and records errors', async () => {
     const oban = await start()
-    const {job} = await oban.insert(Flaky.new({key: 'a', failures: 2}))
+    const job = saved(await oban.insert(Flaky.new({key: 'a', failures: 2})))
     await eventually(async () => (await readJob(pool, job.id)).state === 'completed', 15_000, 'flaky job completed')
     const row = await readJob(pool, job.id)
     expect(row.attempt).toBe(3)
@@ -72,7 +80,7 @@ describe('Oban', () => {
 
   it('discards a job out of attempts, and honours error, cancel and snooze results', async () => {
     const oban = await start()
-    const {job: exhausted} = await oban.insert(Flaky.new({key: 'b', failures: 10}, {maxAttempts: 1}))
+    const exhausted = saved(await oban.insert(Flaky.new({key: 'b', failures: 10}, {maxAttempts: 1})))
     const [errored, cancelled, snoozed] = await oban.insertAll(
       ['error', 'cancel', 'snooze'].map((outcome) => Outcomes.new({outcome})),
     )
@@ -88,9 +96,9 @@ describe('Oban', () => {
 
   it('fails a job that outlives its timeout, and an unknown worker, without stopping the queue', async () => {
     const oban = await start()
-    const {job: slow} = await oban.insert(Slow.new({}))
-    const {job: unknown} = await oban.insert({worker: 'Nobody.Knows', args: {}})
-    const {job: fine} = await oban.insert(Outcomes.new({outcome: 'ok'}))
+    const slow = saved(await oban.insert(Slow.new({})))
+    const unknown = saved(await oban.insert({worker: 'Nobody.Knows', args: {}}))
+    const fine = saved(await oban.insert(Outcomes.new({outcome: 'ok'})))
     await eventually(async () => (await readJob(pool, fine.id)).state === 'completed', 10_000, 'queue kept running')
     await eventually(async () => (await readJob(pool, slow.id)).state === 'retryable', 10_000, 'timed out')
     expect(((await readJob(pool, slow.id)).errors as {error: string}[])[0]!.error).toContain(
@@ -112,7 +120,7 @@ describe('Oban', () => {
       perform: (_job, {signal}) => new Promise((resolve) => signal.addEventListener('abort', resolve)),
     })
     const oban = await start({workers: [Waits], queues: {waits: 2}})
-    const {job} = await oban.insert(Waits.new({}, {queue: 'waits'}))
+    const job = saved(await oban.insert(Waits.new({}, {queue: 'waits'})))
     await eventually(() => oban.checkQueue('waits')?.running.includes(job.id) ?? false, 10_000, 'job running')
     const cancelled = await oban.cancelJobs([job.id])
     expect(cancelled).toEqual([{id: job.id, queue: 'waits', previousState: 'executing'}])
@@ -155,7 +163,7 @@ describe('Oban', () => {
     )
     try {
       const oban = await start()
-      const {job} = await oban.insert(Outcomes.new({outcome: 'ok'}))
+      const job = saved(await oban.insert(Outcomes.new({outcome: 'ok'})))
       await eventually(async () => (await readJob(pool, job.id)).state === 'completed', 10_000, 'completed')
       expect(events).toEqual(['job:start:', 'job:stop:success'])
       await Promise.all([oban.stop(), oban.stop()])
