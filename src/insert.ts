@@ -61,10 +61,15 @@ export async function insertJob(ctx: InsertContext, spec: JobSpec, options: Inse
         insertUniqueJob(tx, ctx.prefix, job as UniqueJobSpec),
       )
       result = toResult(outcome, job)
+      await notifyInserted(ctx, options.client, [result.job])
     } else {
-      result = {job: await insertJobRow(db, ctx.prefix, job), conflict: false, locked: false}
+      // The insert statement notifies by itself (one round trip).
+      result = {
+        job: await insertJobRow(db, ctx.prefix, job, {notify: ctx.insertTrigger}),
+        conflict: false,
+        locked: false,
+      }
     }
-    await notifyInserted(ctx, options.client, [result.job])
     return {result, metadata: {job: result.job, conflict: result.conflict}}
   })
 }

@@ -2,21 +2,38 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
 import type {JobInsert} from '../job-spec.js'
+import {fullChannel} from '../notifier/channel.js'
 import {qualified} from './tables.js'
 
 /**
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
  * (errors, attempt, inserted_at) come from the table; `scheduled_at` is the database's "now" for
  * a job that is not scheduled, so a job is never due before the server thinks it was inserted.
+ *
+ * With `notify`, the same statement also sends Oban's insert notification (`{"queue": Q}` on
+ * `<prefix>.oban_insert`) when the job is available: one round trip instead of two, which is
+ * most of the cost of a single insert. PostgreSQL delivers it on commit, like Oban's.
  */
-export async function insertJob(db: Queryable, prefix: string, job: JobInsert): Promise<Job> {
-  const {rows} = await db.query<JobRow>({
-    name: `oban_insert_job:${prefix}`,
-    text: `INSERT INTO ${qualified(prefix, 'oban_jobs')}
+export async function insertJob(
+  db: Queryable,
+  prefix: string,
+  job: JobInsert,
+  options: {notify?: boolean} = {},
+): Promise<Job> {
+  const insert = `INSERT INTO ${qualified(prefix, 'oban_jobs')}
              (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
                    COALESCE($9::timestamp, timezone('UTC', now())))
-           RETURNING ${JOB_COLUMNS}`,
+           RETURNING ${JOB_COLUMNS}`
+  const notify = options.notify === true
+  const {rows} = await db.query<JobRow>({
+    name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
+    text: notify
+      ? `WITH job AS (${insert})
+         SELECT job.*, CASE WHEN job.state = 'available'
+                            THEN pg_notify($10, jsonb_build_object('queue', job.queue)::text) END AS notified
+           FROM job`
+      : insert,
     values: [
       job.state,
       job.queue,
@@ -27,6 +44,7 @@ export async function insertJob(db: Queryable, prefix: string, job: JobInsert): 
       job.maxAttempts,
       job.priority,
       job.scheduledAt ? utcParam(job.scheduledAt) : null,
+      ...(notify ? [fullChannel(prefix, 'insert')] : []),
     ],
   })
   return rowToJob(rows[0]!)
