@@ -129,3 +129,29 @@ export type Plugin<
   readonly pluginName: string
   readonly definition: PluginDefinition<Options, Service, Functions>
 } & PluginHelpers<Functions>
+
+/**
+ * A plugin running in an instance of this process, as the registry holds it:
+ * `whereis('Other', {plugin: Breakdown})` (or `{plugin: 'Breakdown'}`) returns this. It survives
+ * restarts of the service: `call` always reaches the current one.
+ */
+export interface PluginHandle {
+  /** The plugin's name, e.g. `Breakdown`. */
+  readonly pluginName: string
+  /** The unique name within the instance, `<instance>.<plugin name>`. */
+  readonly name: string
+  readonly instance: string
+  readonly plugin: Plugin
+  readonly status: PluginStatus
+  /** The last crash, when restarting or failed. */
+  readonly lastError?: Error
+  /** Restarts so far. */
+  readonly restarts: number
+  /**
+   * Runs an interface function on the current service. Arguments are checked against the
+   * declaration first. Throws typed errors (src/errors.ts) for an unknown function (with a
+   * suggestion), wrong arguments, a plugin that is not running (failed, restarting), or
+   * whatever the function itself throws.
+   */
+  call(fn: string, args?: Record<string, unknown>): Promise<unknown>
+}
