@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag} from '../src/cli/flags.js'
+import {parseQueueSpec} from '../src/cli/queue-spec.js'
 import {startInstance, untilSignal} from '../src/cli/run-instance.js'
 
 export default class Start extends BaseCommand {
@@ -12,6 +13,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --instance Other --node worker-1',
+    '<%= config.bin %> <%= command.id %> --queues default:10,events:5',
     '<%= config.bin %> <%= command.id %> --config ./oban.config.json --database-url postgres://postgres@127.0.0.1:5432/app --migrate',
   ]
 
@@ -26,6 +28,10 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       helpValue: 'NAME',
     }),
     node: Flags.string({summary: 'Node name of this process (default: <hostname>-<pid>).', helpValue: 'NAME'}),
+    queues: Flags.string({
+      summary: "Queues this node runs, as QUEUE:LIMIT pairs; replaces the config's queues.",
+      helpValue: 'default:10,events:5',
+    }),
     migrate: Flags.boolean({
       summary: 'Migrate an external database to the current schema version before starting.',
       allowNo: true,
@@ -36,12 +42,15 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
   async run(): Promise<void> {
     const {flags, raw} = await this.parse(Start)
     const prefixGiven = raw.some((token) => token.type === 'flag' && token.flag === 'prefix')
+    // Checked before anything loads or connects: a typo starts nothing.
+    const queues = flags.queues === undefined ? undefined : parseQueueSpec(flags.queues)
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
         name: flags.instance,
         node: flags.node,
         prefix: prefixGiven ? flags.prefix : undefined,
+        queues,
         databaseUrl: flags['database-url'],
       },
       migrate: flags.migrate,

@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   /** Migrate before starting (default: only the embedded database, which is ours). */
   migrate?: boolean
   cwd?: string
+  /** Where relative `workers` paths are resolved (default `cwd`); `oban start` passes the config file's directory. */
+  baseDir?: string
   dataDir?: string
   /** Poll interval of idle producers (ms, default 1000). */
   pollInterval?: number
@@ -65,7 +67,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   }
   try {
     // Workers are loaded first: a typo in a worker path fails before any connection is made.
-    const workers = await loadWorkers(config.workers, {cwd: options.cwd})
+    const workers = await loadWorkers(config.workers, {cwd: options.baseDir ?? options.cwd})
     const resolved = await resolveDatabase({
       databaseUrl: config.databaseUrl,
       cwd: options.cwd,

@@ -1,3 +1,4 @@
+import {dirname, resolve} from 'node:path'
 import {createConfig, type Config} from '../config.js'
 import {findConfigFile, loadConfigFile} from '../config-file.js'
 import {Oban} from '../oban.js'
@@ -26,7 +27,10 @@ export async function loadInstanceConfig(request: InstanceRequest): Promise<{con
 export async function startInstance(request: InstanceRequest): Promise<{oban: Oban; file?: string}> {
   const {config, file} = await loadInstanceConfig(request)
   const oban = new Oban(config, request.logger)
-  await oban.start({migrate: request.migrate, cwd: request.cwd, dataDir: request.dataDir})
+  // Relative worker paths in a config file mean "next to the file", wherever the command runs
+  // (resolved as loadConfigFile resolves the file itself).
+  const baseDir = file ? dirname(resolve(file)) : undefined
+  await oban.start({migrate: request.migrate, cwd: request.cwd, baseDir, dataDir: request.dataDir})
   return {oban, file}
 }
 

@@ -1,0 +1,33 @@
+import {ConfigError} from '../errors.js'
+
+/** What a queue name may be (as `queues` in the config): no spaces, quotes or backslashes, 1–127 characters. */
+const QUEUE_NAME = /^[^\s"'\\]{1,127}$/
+
+/**
+ * Parses `--queues default:10,events:5` into `{default: 10, events: 5}`: comma-separated
+ * `QUEUE:LIMIT` pairs, each limit a positive integer, each queue named once. Spaces around the
+ * parts are ignored. Throws a {@link ConfigError} (exit code 2) naming the first bad part, so
+ * nothing starts on a typo.
+ */
+export function parseQueueSpec(spec: string, flag = '--queues'): Record<string, number> {
+  const queues: Record<string, number> = {}
+  const parts = spec.split(',').map((part) => part.trim())
+  if (parts.every((part) => part === ''))
+    throw new ConfigError(`${flag}: expected QUEUE:LIMIT pairs such as default:10,events:5, got an empty value`)
+  for (const part of parts) {
+    const bad = (why: string) => new ConfigError(`${flag}: ${JSON.stringify(part)} ${why}`)
+    if (part === '') throw new ConfigError(`${flag}: empty entry in ${JSON.stringify(spec)}; expected QUEUE:LIMIT`)
+    const colon = part.lastIndexOf(':')
+    if (colon === -1) throw bad('has no limit; expected QUEUE:LIMIT, e.g. default:10')
+    const name = part.slice(0, colon).trim()
+    const limitText = part.slice(colon + 1).trim()
+    if (name === '') throw bad('has no queue name; expected QUEUE:LIMIT, e.g. default:10')
+    if (!QUEUE_NAME.test(name))
+      throw bad('has an invalid queue name: at most 127 characters, without spaces, quotes or backslashes')
+    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || !Number.isSafeInteger(Number(limitText)))
+      throw bad(`has an invalid limit ${JSON.stringify(limitText)}: expected a positive integer`)
+    if (Object.hasOwn(queues, name)) throw bad(`repeats queue ${JSON.stringify(name)}`)
+    queues[name] = Number(limitText)
+  }
+  return queues
+}
