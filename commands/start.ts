@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag} from '../src/cli/flags.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
-import {startInstance, untilSignal} from '../src/cli/run-instance.js'
+import {exitWhenStuck, startInstance, untilSignal} from '../src/cli/run-instance.js'
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'
@@ -70,5 +70,6 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     this.log(`${signal}: stopping...`)
     await oban.stop()
     this.log('Stopped.')
+    exitWhenStuck()
   }
 }

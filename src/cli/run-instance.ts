@@ -61,3 +61,17 @@ export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<No
     process.on('SIGTERM', handler)
   })
 }
+
+// How long a stopped `oban start` lets the event loop wind down on its own.
+const STUCK_AFTER_STOP_MS = 1_000
+
+/**
+ * After the instance has stopped, nothing of ours holds the event loop; but a job orphaned at
+ * the end of the grace period may run on in a worker that ignores its abort signal (Node cannot
+ * kill a promise), and its timers or sockets would keep the process alive for as long as it
+ * likes. Oban's queue supervisor kills such tasks; the equivalent here is to exit. The timer is
+ * unref'd: a process with nothing left exits earlier, by itself, with its own exit code.
+ */
+export function exitWhenStuck(ms = STUCK_AFTER_STOP_MS): void {
+  setTimeout(() => process.exit(), ms).unref()
+}
