@@ -13,7 +13,7 @@ export function parseDuration(
   let result: number | undefined
   if (typeof value === 'number') result = value
   else if (typeof value === 'string' && value.trim() !== '')
-    result = ms(value.trim() as ms.StringValue) as number | undefined
+    result = ms(value.trim() as ms.StringValue)
   if (result === undefined || !Number.isFinite(result)) {
     return {
       ok: false,

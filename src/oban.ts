@@ -126,7 +126,10 @@ export class Oban extends EventEmitter {
    * Inserts a job (`Email.new({to})`, or a spec with `worker`). Pass `{client}` to insert inside
    * your own transaction: the job and its notification then exist only if you commit.
    */
-  insert(spec: JobSpec & {unique?: false | null}, options?: {client?: pg.PoolClient | pg.Client}): Promise<InsertedResult>
+  insert(
+    spec: JobSpec & {unique?: false | null},
+    options?: {client?: pg.PoolClient | pg.Client},
+  ): Promise<InsertedResult>
   insert(spec: JobSpec, options?: {client?: pg.PoolClient | pg.Client}): Promise<InsertResult>
   async insert(spec: JobSpec, options: {client?: pg.PoolClient | pg.Client} = {}): Promise<InsertResult> {
     return insertJob(this.insertContext(), spec, options)

@@ -57,7 +57,7 @@ export async function checkConnection(pool: Pool, url: string): Promise<void> {
 }
 
 /** Translates a pg/socket connection failure into a one-line, password-free domain error. */
-export function toUnreachable(error: unknown, url: string): DatabaseUnreachableError | unknown {
+export function toUnreachable(error: unknown, url: string): unknown {
   const code = (error as {code?: string} | undefined)?.code
   const where = describeDatabase(url)
   const reasons: Record<string, string> = {

@@ -46,7 +46,7 @@ describe('createConfig', () => {
   })
 
   it('suggests the option a typo meant', () => {
-    const error = errorOf(() => createConfig({queue: {default: 10}} as never))
+    const error = errorOf(() => createConfig({queue: {default: 10}}))
     expect(error.message).toBe('config: unknown option "queue" (did you mean "queues"?)')
     expect(error.exitCode).toBe(2)
   })
@@ -54,7 +54,7 @@ describe('createConfig', () => {
   it('names the file and the path of every problem', () => {
     const error = errorOf(() =>
       createConfig(
-        {queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'} as never,
+        {queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'},
         'oban.config.json',
       ),
     )
@@ -68,7 +68,7 @@ describe('createConfig', () => {
   })
 
   it('suggests keys inside a queue', () => {
-    expect(errorOf(() => createConfig({queues: {default: {limit: 1, pause: true}}} as never)).message).toContain(
+    expect(errorOf(() => createConfig({queues: {default: {limit: 1, pause: true}}})).message).toContain(
       'did you mean "paused"',
     )
   })
