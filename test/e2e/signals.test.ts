@@ -1,0 +1,212 @@
+import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {cancelJobsById} from '../../src/queue-control.js'
+import {
+  allInState,
+  createFixture,
+  createRunsTable,
+  insertJobs,
+  quick,
+  resetTables,
+  sleep,
+  sleeper,
+  states,
+} from '../helpers/e2e.js'
+import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
+
+const {url, pool} = await migratedDatabase('e2e_signals')
+const fixture = createFixture(url)
+beforeAll(() => createRunsTable(pool))
+beforeEach(() => resetTables(pool))
+
+// A running producer polls every second: jobs that stay available this long were not fetched
+// because the queue was paused or stopped, not because nobody had looked yet.
+const QUIET_MS = 2_500
+// A signal travels on its own; give it a moment to arrive before inserting, so an insert
+// notification cannot overtake it through a poll that happens meanwhile.
+const SETTLE_MS = 1_000
+
+const ids = (jobs: {id: number}[]) => jobs.map((j) => j.id)
+const maxConcurrency = async (jobIds: number[]) =>
+  (await pool.query<{max: number}>('SELECT max(concurrency)::int AS max FROM runs WHERE job_id = ANY($1)', [jobIds]))
+    .rows[0]!.max
+
+describe('queue signals sent by `oban queue` to a running `oban start`', {timeout: 120_000}, () => {
+  it('pause keeps new jobs available, resume runs them, scale changes the concurrency', async () => {
+    await fixture.start('sig-1', {config: fixture.config({queues: {default: 2}})})
+
+    const paused = await fixture.cli('queue', 'pause', 'default')
+    expect(paused).toMatchObject({code: 0, stdout: 'Sent pause for queue default to every node\n'})
+    await sleep(SETTLE_MS)
+    const waiting = ids(await insertJobs(pool, [quick(), quick(), quick()]))
+    await sleep(QUIET_MS)
+    expect(await states(pool, waiting)).toEqual(['available', 'available', 'available'])
+
+    const resumed = await fixture.cli('queue', 'resume', 'default')
+    expect(resumed).toMatchObject({code: 0, stdout: 'Sent resume for queue default to every node\n'})
+    await eventually(() => allInState(pool, waiting, 'completed'), 20_000, 'jobs completed after resume')
+
+    // At limit 2, never more than 2 at once.
+    const before = ids(
+      await insertJobs(
+        pool,
+        Array.from({length: 6}, () => sleeper({ms: 400})),
+      ),
+    )
+    await eventually(() => allInState(pool, before, 'completed'), 30_000, 'first batch completed')
+    expect(await maxConcurrency(before)).toBe(2)
+
+    const scaled = await fixture.cli('queue', 'scale', 'default', '--limit', '5')
+    expect(scaled).toMatchObject({code: 0, stdout: 'Sent scale (limit 5) for queue default to every node\n'})
+    await sleep(SETTLE_MS)
+    const after = ids(
+      await insertJobs(
+        pool,
+        Array.from({length: 10}, () => sleeper({ms: 1_500})),
+      ),
+    )
+    await eventually(() => allInState(pool, after, 'completed'), 30_000, 'second batch completed')
+    expect(await maxConcurrency(after)).toBe(5)
+  })
+
+  it('start runs a queue the node was not running, stop removes it again', async () => {
+    // --queues replaces the config's queues: only `default` runs at first.
+    const node = await fixture.start('sig-2', {
+      config: fixture.config({queues: {default: 1, events: 1}}),
+      args: ['--queues', 'default:2'],
+    })
+    const first = ids(await insertJobs(pool, [quick({}, 'events'), quick({}, 'events')]))
+    await sleep(QUIET_MS)
+    expect(await states(pool, first)).toEqual(['available', 'available'])
+
+    const started = await fixture.cli('queue', 'start', 'events', '--limit', '3')
+    expect(started).toMatchObject({code: 0, stdout: 'Sent start (limit 3) for queue events to every node\n'})
+    await eventually(() => allInState(pool, first, 'completed'), 20_000, 'events jobs completed')
+
+    const stopped = await fixture.cli('queue', 'stop', 'events')
+    expect(stopped).toMatchObject({code: 0, stdout: 'Sent stop for queue events to every node\n'})
+    await sleep(SETTLE_MS)
+    const second = ids(await insertJobs(pool, [quick({}, 'events'), quick({}, 'default')]))
+    await eventually(async () => (await states(pool, second))[1] === 'completed', 20_000, 'default still runs')
+    await sleep(QUIET_MS)
+    expect(await states(pool, second)).toEqual(['available', 'completed'])
+
+    // Started paused, addressed to this node by name: nothing runs until resumed.
+    const startedPaused = await fixture.cli('queue', 'start', 'events', '--limit', '1', '--paused', '--node', 'sig-2')
+    expect(startedPaused.stdout).toBe('Sent start (limit 1, paused) for queue events to node sig-2 of instance Oban\n')
+    await sleep(QUIET_MS)
+    expect(await states(pool, [second[0]!])).toEqual(['available'])
+    await fixture.cli('queue', 'resume', 'events', '--node', 'sig-2')
+    await eventually(() => allInState(pool, second, 'completed'), 20_000, 'events resumed')
+    expect(node.running).toBe(true)
+  })
+
+  it('a signal for another node is ignored', async () => {
+    await fixture.start('sig-3')
+    await fixture.cli('queue', 'pause', '--all', '--node', 'somebody-else')
+    await sleep(SETTLE_MS)
+    const jobs = ids(await insertJobs(pool, [quick()]))
+    await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'job completed despite the foreign pause')
+  })
+
+  it('cancelling an executing job from another process aborts it where it runs (pkill)', async () => {
+    await fixture.start('sig-4')
+    const [job] = await insertJobs(pool, [sleeper({ms: 60_000})])
+    await eventually(
+      async () => ((await pool.query('SELECT 1 FROM runs WHERE job_id = $1', [job!.id])).rowCount ?? 0) > 0,
+      20_000,
+      'the job running',
+    )
+    const cancelled = await cancelJobsById(pool, 'public', [job!.id])
+    expect(cancelled).toMatchObject([{id: job!.id, previousState: 'executing'}])
+    await eventually(
+      async () =>
+        (
+          (await pool.query('SELECT aborted FROM runs WHERE job_id = $1', [job!.id])).rows[0] as {
+            aborted: string | null
+          }
+        ).aborted !== null,
+      20_000,
+      'the worker saw its signal abort',
+    )
+    const {rows} = await pool.query<{aborted: string; finished_at: Date | null}>(
+      'SELECT aborted, finished_at FROM runs WHERE job_id = $1',
+      [job!.id],
+    )
+    expect(rows).toEqual([{aborted: 'JobKilled', finished_at: null}])
+    await eventually(
+      async () => ((await readJob(pool, job!.id)).errors as unknown[]).length > 0,
+      20_000,
+      'the error entry',
+    )
+    const row = await readJob(pool, job!.id)
+    expect(row.state).toBe('cancelled')
+    expect(row.cancelled_at).toBeInstanceOf(Date)
+    expect(row.errors).toEqual([
+      {attempt: 1, at: expect.any(String) as string, error: expect.stringContaining('cancelled') as string},
+    ])
+  })
+
+  it('keeps obeying signals after its LISTEN connection is killed', async () => {
+    const node = await fixture.start('sig-5')
+    const listener = async () =>
+      (
+        await pool.query<{pid: number}>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'oban_notifier'`,
+        )
+      ).rows.map((r) => r.pid)
+    const before = await listener()
+    expect(before).toHaveLength(1)
+    await pool.query('SELECT pg_terminate_backend($1)', [before[0]])
+    await node.waitFor(/lost the listener connection/, {stream: 'stderr'})
+    await node.waitFor(/reconnected and listening again/, {stream: 'stderr'})
+    await eventually(
+      async () => {
+        const after = await listener()
+        return after.length === 1 && after[0] !== before[0]
+      },
+      10_000,
+      'one new listener connection',
+    )
+
+    // Signals have no poll fallback: this pause only works if the new connection LISTENs again.
+    await fixture.cli('queue', 'pause', 'default')
+    await sleep(SETTLE_MS)
+    const jobs = ids(await insertJobs(pool, [quick(), quick()]))
+    await sleep(QUIET_MS)
+    expect(await states(pool, jobs)).toEqual(['available', 'available'])
+    await fixture.cli('queue', 'resume', 'default')
+    await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'jobs completed after resume')
+  })
+
+  it('logs and skips malformed payloads on the signal and insert channels, and keeps working', async () => {
+    const node = await fixture.start('sig-6')
+    const notify = (channel: string, payload: string) => pool.query('SELECT pg_notify($1, $2)', [channel, payload])
+    await notify('public.oban_signal', 'not json at all')
+    await notify('public.oban_signal', '{"action":"scale","queue":"default","limit":"many","ident":"any"}')
+    await notify('public.oban_signal', '["pause"]')
+    await notify('public.oban_insert', '{{{')
+    await notify('public.oban_insert', 'Z:bm90IGd6aXA=')
+    await node.waitFor(
+      /ignored a malformed notification on "public\.oban_insert".*\n(.*\n)*.*ignored a malformed notification on "public\.oban_insert"/,
+      {
+        stream: 'stderr',
+      },
+    )
+    const log = node.stderr()
+    expect(log).toContain('ignored a malformed notification on "public.oban_signal": "not json at all"')
+    expect(log).toContain('ignored a malformed signal: {"action":"scale"')
+    expect(log).toContain('ignored a malformed notification on "public.oban_signal": "[\\"pause\\"]"')
+    expect(log).toContain('ignored a malformed notification on "public.oban_insert": "{{{"')
+    expect(log).not.toMatch(/^\s+at /m)
+
+    const jobs = ids(await insertJobs(pool, [quick(), quick(), quick()]))
+    await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'jobs completed after the garbage')
+    // The queue's limit was not touched by the bad scale: the signal path still works too.
+    await fixture.cli('queue', 'pause', 'default')
+    await sleep(SETTLE_MS)
+    const held = ids(await insertJobs(pool, [quick()]))
+    await sleep(QUIET_MS)
+    expect(await states(pool, held)).toEqual(['available'])
+    expect(node.running).toBe(true)
+  })
+})
