@@ -63,9 +63,9 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     this.log(
       `Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
     )
-    const signal = await untilSignal(() => {
+    const signal = await untilSignal((second) => {
       this.logToStderr('Second signal: exiting without waiting.')
-      process.exit(130)
+      process.exit(second === 'SIGTERM' ? 143 : 130)
     })
     this.log(`${signal}: stopping...`)
     await oban.stop()

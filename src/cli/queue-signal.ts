@@ -71,7 +71,11 @@ export abstract class QueueSignalCommand extends BaseCommand {
     // Both checks come before any connection, so a typo never starts the embedded server.
     const channel = fullChannel(flags.prefix, 'signal')
     const payload = queueSignal(action, request)
-    const {url} = await resolveDatabase({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
+    const {url} = await resolveDatabase({
+      databaseUrl: flags['database-url'],
+      dataDir: flags['data-dir'],
+      embedded: 'running',
+    })
     const pool = createPool(url, {allowExitOnIdle: true, max: 1})
     this.defer(() => pool.end())
     await checkConnection(pool, url)

@@ -1,5 +1,6 @@
 import {parseDatabaseUrl} from './connection-url.js'
-import {ensureEmbedded} from './embedded/index.js'
+import {EmbeddedPostgresError} from '../errors.js'
+import {embeddedStatus, ensureEmbedded} from './embedded/index.js'
 
 /** Where a command's database came from. */
 export type DatabaseSource = 'flag' | 'env' | 'embedded'
@@ -22,6 +23,12 @@ export interface ResolveDatabaseOptions {
   cwd?: string
   /** `--data-dir`; wins over OBAN_DATA_DIR. */
   dataDir?: string
+  /**
+   * `start` (default): start the embedded server if it is not running. `running`: use it only if
+   * it runs — for commands that talk to running nodes (a queue signal), where starting an empty
+   * server could only mislead.
+   */
+  embedded?: 'start' | 'running'
 }
 
 /**
@@ -40,6 +47,16 @@ export async function resolveDatabase(options: ResolveDatabaseOptions = {}): Pro
     parseDatabaseUrl(fromEnv)
     return {url: fromEnv, source: 'env', startedEmbedded: false}
   }
-  const server = await ensureEmbedded({dataDir: options.dataDir ?? env.OBAN_DATA_DIR, cwd: options.cwd})
+  const dataDir = options.dataDir ?? env.OBAN_DATA_DIR
+  if (options.embedded === 'running') {
+    const status = await embeddedStatus({dataDir, cwd: options.cwd})
+    if (!status.running || !status.url) {
+      throw new EmbeddedPostgresError(
+        `the embedded PostgreSQL in ${status.dataDir} is not running, so no node can be using it: start one with \`oban start\`, or pass --database-url`,
+      )
+    }
+    return {url: status.url, source: 'embedded', startedEmbedded: false, dataDir: status.dataDir}
+  }
+  const server = await ensureEmbedded({dataDir, cwd: options.cwd})
   return {url: server.url, source: 'embedded', startedEmbedded: server.startedByUs, dataDir: server.dataDir}
 }

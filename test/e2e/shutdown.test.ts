@@ -63,7 +63,7 @@ describe('oban start on SIGTERM', {timeout: 120_000}, () => {
     await sleep(800)
     expect(node.running).toBe(true)
     node.signal('SIGTERM')
-    expect(await node.exited).toEqual({code: 130, signal: null})
+    expect(await node.exited).toEqual({code: 143, signal: null})
     expect(node.stderr()).toContain('Second signal: exiting without waiting.')
     expect((await readJob(pool, job!.id)).state).toBe('executing')
   })

@@ -1,3 +1,6 @@
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
@@ -97,5 +100,23 @@ describe('oban queue pause', () => {
     const exitCode = process.exitCode
     process.exitCode = undefined
     expect(exitCode).toBe(2)
+  })
+})
+
+describe('oban queue pause without a database URL', () => {
+  it('refuses to start an embedded server that no node could be using', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oban-nodb-'))
+    const saved = {DATABASE_URL: process.env.DATABASE_URL, OBAN_DATABASE_URL: process.env.OBAN_DATABASE_URL}
+    delete process.env.DATABASE_URL
+    delete process.env.OBAN_DATABASE_URL
+    try {
+      const {error} = await runCommand(['queue', 'pause', 'default', '--data-dir', join(dir, '.oban')], {root})
+      expect(error?.message).toMatch(/the embedded PostgreSQL in .* is not running, so no node can be using it/)
+      expect(exitOf(error)).toBe(1)
+      expect(existsSync(join(dir, '.oban', 'pg'))).toBe(false)
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)))
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
