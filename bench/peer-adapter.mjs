@@ -17,7 +17,9 @@ export function createAdapter() {
   let worker // the executing side, started by startWorker
   let pending
 
-  const count = async () => (await pending.query(`SELECT count(*)::int AS n FROM oban_jobs WHERE state IN ('available', 'executing')`)).rows[0].n
+  const count = async () =>
+    (await pending.query(`SELECT count(*)::int AS n FROM oban_jobs WHERE state IN ('available', 'executing')`)).rows[0]
+      .n
 
   return {
     async setup(dbUrl) {
@@ -39,7 +41,13 @@ export function createAdapter() {
           await onStart(job.args)
         },
       })
-      worker = new Oban({name: 'BenchWorker', databaseUrl: url, logLevel: 'warn', queues: {default: concurrency}, workers: [Noop]})
+      worker = new Oban({
+        name: 'BenchWorker',
+        databaseUrl: url,
+        logLevel: 'warn',
+        queues: {default: concurrency},
+        workers: [Noop],
+      })
       await worker.start()
     },
     countPending: count,

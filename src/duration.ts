@@ -12,8 +12,7 @@ export function parseDuration(
   const min = options.min ?? 1
   let result: number | undefined
   if (typeof value === 'number') result = value
-  else if (typeof value === 'string' && value.trim() !== '')
-    result = ms(value.trim() as ms.StringValue)
+  else if (typeof value === 'string' && value.trim() !== '') result = ms(value.trim() as ms.StringValue)
   if (result === undefined || !Number.isFinite(result)) {
     return {
       ok: false,

@@ -53,10 +53,7 @@ describe('createConfig', () => {
 
   it('names the file and the path of every problem', () => {
     const error = errorOf(() =>
-      createConfig(
-        {queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'},
-        'oban.config.json',
-      ),
+      createConfig({queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'}, 'oban.config.json'),
     )
     expect(error.message).toContain('oban.config.json: queues.default: expected a positive integer')
     expect(error.message).toContain('oban.config.json: shutdownGracePeriod: expected a duration')
