@@ -81,12 +81,34 @@ export interface JobRow {
   attempted_by: string[] | null
 }
 
+const MALFORMED = Symbol.for('oban-ts.malformed-job')
+
+/**
+ * Why a fetched row cannot be performed as stored (its args are not a JSON object), or undefined.
+ * The executor fails such a job with this text instead of running the worker on made-up args.
+ */
+export function malformedReason(job: Job): string | undefined {
+  return (job as Job & {[MALFORMED]?: string})[MALFORMED]
+}
+
 /**
  * Maps a row to a Job, defensively: a row written by another client (an Elixir node, psql) with
  * unexpected JSON (args that are not an object, a malformed errors entry) still maps, to the
- * nearest valid value, instead of stopping the queue that fetched it.
+ * nearest valid value, instead of stopping the queue that fetched it. Args that are not an object
+ * are also recorded (see {@link malformedReason}) so that the job fails with a clear error.
  */
 export function rowToJob(row: JobRow): Job {
+  const job = toJob(row)
+  if (!isObject(row.args)) {
+    Object.defineProperty(job, MALFORMED, {
+      value: `args must be a JSON object, but the stored args are ${JSON.stringify(row.args)?.slice(0, 200) ?? String(row.args)}`,
+      enumerable: false,
+    })
+  }
+  return job
+}
+
+function toJob(row: JobRow): Job {
   return {
     id: Number(row.id),
     state: row.state as JobState,

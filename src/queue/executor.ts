@@ -1,6 +1,6 @@
 import {defaultBackoff} from '../backoff.js'
 import {coerceError} from '../errors.js'
-import type {Job, JobError} from '../job.js'
+import {malformedReason, type Job, type JobError} from '../job.js'
 import {toJobResult, type JobResult} from '../job-result.js'
 import type {Logger} from '../logger.js'
 import {execute as emit, isObserved} from '../telemetry.js'
@@ -50,9 +50,12 @@ export async function executeJob(job: Job, signal: AbortSignal, context: Executo
   if (observed) emit('job:start', {systemTime: Date.now()}, meta)
   const resolved = context.workers.resolve(job.worker)
   const worker = resolved.ok ? resolved.worker : undefined
-  const outcome: Outcome = resolved.ok
-    ? await perform(resolved.worker, job, signal)
-    : {kind: 'failure', error: formatError(resolved.error), reason: resolved.error}
+  const malformed = malformedReason(job)
+  const outcome: Outcome = !resolved.ok
+    ? {kind: 'failure', error: formatError(resolved.error), reason: resolved.error}
+    : malformed
+      ? {kind: 'failure', error: `ArgumentError: ${malformed}`, reason: new Error(malformed)}
+      : await perform(resolved.worker, job, signal)
   const ack = toAck(job, outcome, worker, context)
   if (observed) {
     const duration = performance.now() - started

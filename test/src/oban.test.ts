@@ -174,3 +174,21 @@ describe('Oban', () => {
     }
   })
 })
+
+describe('Oban with rows written by other clients', () => {
+  it('fails a job whose stored args are not an object, and keeps the queue running', async () => {
+    const oban = await start({queues: {odd: 2}})
+    const {rows} = await pool.query<{id: string}>(
+      `INSERT INTO oban_jobs (worker, queue, args, meta, tags, max_attempts) VALUES
+         ('Test.Outcomes', 'odd', '[1, 2]', 'null', NULL, 1),
+         ('Test.Outcomes', 'odd', '{"outcome": "ok"}', '{}', '{}', 1) RETURNING id`,
+    )
+    const [bad, good] = rows.map((r) => Number(r.id)) as [number, number]
+    await oban.insert({worker: 'Test.Outcomes', queue: 'odd', args: {outcome: 'ok'}})
+    await eventually(async () => (await readJob(pool, good)).state === 'completed', 10_000, 'good job completed')
+    await eventually(async () => (await readJob(pool, bad)).state === 'discarded', 10_000, 'bad job discarded')
+    expect(((await readJob(pool, bad)).errors as {error: string}[])[0]!.error).toContain(
+      'args must be a JSON object, but the stored args are [1,2]',
+    )
+  })
+})
