@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag} from '../src/cli/flags.js'
+import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
-import {exitWhenStuck, startInstance, untilSignal} from '../src/cli/run-instance.js'
+import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'
@@ -14,6 +15,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --instance Other --node worker-1',
     '<%= config.bin %> <%= command.id %> --queues default:10,events:5',
+    '<%= config.bin %> <%= command.id %> --plugin Breakdown:interval=10s --plugin ./plugins/my-plugin.ts',
     '<%= config.bin %> <%= command.id %> --config ./oban.config.json --database-url postgres://postgres@127.0.0.1:5432/app --migrate',
   ]
 
@@ -32,6 +34,12 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       summary: "Queues this node runs, as QUEUE:LIMIT pairs; replaces the config's queues.",
       helpValue: 'default:10,events:5',
     }),
+    plugin: Flags.string({
+      summary:
+        "A plugin to run, by built-in name or module path, with options; repeatable; replaces the config's plugins.",
+      helpValue: 'NAME[:KEY=VALUE,...]',
+      multiple: true,
+    }),
     migrate: Flags.boolean({
       summary: 'Migrate an external database to the current schema version before starting.',
       allowNo: true,
@@ -44,6 +52,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const prefixGiven = raw.some((token) => token.type === 'flag' && token.flag === 'prefix')
     // Checked before anything loads or connects: a typo starts nothing.
     const queues = flags.queues === undefined ? undefined : parseQueueSpec(flags.queues)
+    const plugins = flags.plugin === undefined ? undefined : parsePluginSpecs(flags.plugin)
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
@@ -51,6 +60,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
         node: flags.node,
         prefix: prefixGiven ? flags.prefix : undefined,
         queues,
+        plugins,
         databaseUrl: flags['database-url'],
       },
       migrate: flags.migrate,
@@ -63,11 +73,12 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     this.log(
       `Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
     )
-    const signal = await untilSignal((second) => {
+    // Also ends when the instance stops itself (a plugin escalated): the error is the exit's reason.
+    const signal = await untilSignalOrStopped(oban, (second) => {
       this.logToStderr('Second signal: exiting without waiting.')
       process.exit(second === 'SIGTERM' ? 143 : 130)
     })
-    this.log(`${signal}: stopping...`)
+    if (signal) this.log(`${signal}: stopping...`)
     await oban.stop()
     this.log('Stopped.')
     exitWhenStuck()

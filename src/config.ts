@@ -3,6 +3,7 @@ import {z} from 'zod'
 import {ConfigError} from './errors.js'
 import {parseDuration} from './duration.js'
 import {validatePrefix} from './db/identifier.js'
+import {checkPluginEntries, type PluginEntry} from './plugin-config.js'
 import {didYouMean} from './suggest.js'
 
 /** A duration: milliseconds as a number, or a string such as `500ms`, `10s`, `5m`, `7d`. */
@@ -34,8 +35,14 @@ export interface ObanOptions {
   queues?: Record<string, number | QueueOptions> | false
   /** Workers this node can run; validated by the worker loader. */
   workers?: unknown[] | string
-  /** Plugins; validated by the plugin loader. `false` disables plugins and leadership. */
-  plugins?: unknown[] | false
+  /**
+   * Plugins: plugin objects, built-in plugins by name (`'Breakdown'`) or module paths, alone or
+   * as `[plugin, options]`. Plugin objects' options are validated with the config; names and
+   * paths when the instance starts, before it connects. `false` disables plugins and leadership.
+   */
+  plugins?: readonly PluginEntry[] | false
+  /** How crashing plugins are restarted, and what happens when one keeps crashing. */
+  pluginSupervision?: PluginSupervisionOptions
   /** Pause between a wake-up and the fetch that follows, to coalesce bursts (default 5ms). */
   dispatchCooldown?: Duration
   /** Notify producers on insert (default true). */
@@ -54,6 +61,21 @@ export interface ObanOptions {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
+/**
+ * Plugin supervision. A crashed plugin is restarted after `backoff` (doubling with each further
+ * crash within `period`, up to `maxBackoff`). A plugin that crashes more than `maxRestarts` times
+ * within `period` is given up: `isolate` (default) marks it failed, logs it and keeps the
+ * instance and its queues running; `escalate` stops the instance, as Oban does. Defaults: 5
+ * restarts in 60s, Oban's Harbor intensity; backoff 100ms up to 10s.
+ */
+export interface PluginSupervisionOptions {
+  maxRestarts?: number
+  period?: Duration
+  onExhausted?: 'isolate' | 'escalate'
+  backoff?: Duration
+  maxBackoff?: Duration
+}
+
 /** The validated, normalised, frozen configuration every part of an instance reads. */
 export interface Config {
   readonly name: string
@@ -63,7 +85,14 @@ export interface Config {
   readonly poolSize: number
   readonly queues: Readonly<Record<string, Readonly<NormalizedQueue>>>
   readonly workers: readonly unknown[] | string
-  readonly plugins: readonly unknown[]
+  readonly plugins: readonly PluginEntry[]
+  readonly pluginSupervision: Readonly<{
+    maxRestarts: number
+    period: number
+    onExhausted: 'isolate' | 'escalate'
+    backoff: number
+    maxBackoff: number
+  }>
   readonly dispatchCooldown: number
   readonly insertTrigger: boolean
   readonly shutdownGracePeriod: number
@@ -112,6 +141,19 @@ const schema = z.strictObject({
   queues: z.union([z.literal(false), z.record(z.string(), queueSchema)]).optional(),
   workers: z.union([z.array(z.unknown()), z.string()]).optional(),
   plugins: z.union([z.literal(false), z.array(z.unknown())]).optional(),
+  pluginSupervision: z
+    .strictObject({
+      maxRestarts: z
+        .number()
+        .int('expected an integer of 0 or more')
+        .min(0, 'expected an integer of 0 or more')
+        .optional(),
+      period: duration().optional(),
+      onExhausted: z.enum(['isolate', 'escalate']).optional(),
+      backoff: duration(0).optional(),
+      maxBackoff: duration(0).optional(),
+    })
+    .optional(),
   dispatchCooldown: duration().optional(),
   insertTrigger: z.boolean().optional(),
   shutdownGracePeriod: duration(0).optional(),
@@ -166,7 +208,19 @@ export function createConfig(options: ObanOptions | Record<string, unknown> = {}
     )
   }
   if (queueProblems.length > 0) throw new ConfigError(queueProblems.join('\n'))
-  const plugins = o.plugins === false ? [] : (o.plugins ?? [])
+  const plugins = (o.plugins === false ? [] : (o.plugins ?? [])) as PluginEntry[]
+  try {
+    checkPluginEntries(plugins)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new ConfigError(
+      error.message
+        .split('\n')
+        .map((line) => `${source}: ${line}`)
+        .join('\n'),
+    )
+  }
+  const supervision = o.pluginSupervision ?? {}
   return Object.freeze({
     name: o.name ?? 'Oban',
     node: o.node ?? defaultNode(),
@@ -176,6 +230,13 @@ export function createConfig(options: ObanOptions | Record<string, unknown> = {}
     queues: Object.freeze(queues),
     workers: Object.freeze(o.workers ?? []),
     plugins: Object.freeze(plugins),
+    pluginSupervision: Object.freeze({
+      maxRestarts: supervision.maxRestarts ?? 5,
+      period: supervision.period ?? 60_000,
+      onExhausted: supervision.onExhausted ?? 'isolate',
+      backoff: supervision.backoff ?? 100,
+      maxBackoff: supervision.maxBackoff ?? 10_000,
+    }),
     dispatchCooldown,
     insertTrigger: o.insertTrigger ?? true,
     shutdownGracePeriod: o.shutdownGracePeriod ?? 15_000,
@@ -210,6 +271,7 @@ function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
 function knownKeysAt(path: PropertyKey[]): string[] {
   if (path[0] === 'queues') return ['limit', 'paused', 'dispatchCooldown']
   if (path[0] === 'stager') return ['interval', 'limit']
+  if (path[0] === 'pluginSupervision') return ['maxRestarts', 'period', 'onExhausted', 'backoff', 'maxBackoff']
   return []
 }
 

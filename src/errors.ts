@@ -1,3 +1,5 @@
+import {didYouMean} from './suggest.js'
+
 /**
  * Domain errors. Library code throws these; only the command edge (src/cli/base-command.ts) turns
  * them into messages and exit codes. Each carries a stable `code` for `--json` output and tests,
@@ -159,6 +161,112 @@ export class NotificationTooLargeError extends ObanError {
     this.channel = channel
     this.bytes = bytes
     this.limit = limit
+  }
+}
+
+/**
+ * No Oban instance of that name runs here: in this process (the in-process plugin helpers), or
+ * on any node reachable through the database (the message then says so).
+ */
+export class InstanceNotRunningError extends ObanError {
+  readonly instance: string
+
+  constructor(instance: string, message = `no Oban instance named "${instance}" is running in this process`) {
+    super('instance_not_running', message)
+    this.instance = instance
+  }
+}
+
+/**
+ * A plugin is not configured where it was looked for: in a running instance (`instance`), or
+ * among the built-in plugins when a config names one. `known` lists what is there, for the
+ * suggestion and the list at the end of the message. A usage error: exit code 2.
+ */
+export class UnknownPluginError extends ObanError {
+  readonly plugin: string
+  readonly instance: string | undefined
+
+  constructor(plugin: string, options: {instance?: string; known?: readonly string[]; message?: string} = {}) {
+    const known = [...(options.known ?? [])].sort()
+    const hint = known.length > 0 ? `${didYouMean(plugin, known)}; its plugins: ${known.join(', ')}` : ''
+    super(
+      'unknown_plugin',
+      options.message ??
+        (options.instance === undefined
+          ? `unknown plugin "${plugin}"${hint}`
+          : `instance "${options.instance}" has no plugin "${plugin}"${hint || ' (it runs no plugins)'}`),
+      {exitCode: 2},
+    )
+    this.plugin = plugin
+    this.instance = options.instance
+  }
+}
+
+/** A plugin declares no interface function of that name. A usage error: exit code 2. */
+export class UnknownPluginFunctionError extends ObanError {
+  readonly plugin: string
+  readonly function: string
+
+  constructor(plugin: string, fn: string, known: readonly string[]) {
+    const list = [...known].sort()
+    super(
+      'unknown_plugin_function',
+      `plugin ${plugin} has no function "${fn}"${didYouMean(fn, list)}; ${list.length > 0 ? `its functions: ${list.join(', ')}` : 'it declares no functions'}`,
+      {exitCode: 2},
+    )
+    this.plugin = plugin
+    this.function = fn
+  }
+}
+
+/**
+ * Arguments of a plugin function call do not match its declaration: every problem at once
+ * (`interval: expected a duration ...; unknown argument "x"`). A usage error: exit code 2.
+ */
+export class PluginArgumentError extends ObanError {
+  readonly plugin: string
+  readonly function: string
+  readonly problems: readonly string[]
+
+  constructor(plugin: string, fn: string, problems: readonly string[]) {
+    super('plugin_argument_invalid', `${plugin}.${fn}: ${problems.join('; ')}`, {exitCode: 2})
+    this.plugin = plugin
+    this.function = fn
+    this.problems = problems
+  }
+}
+
+/** A plugin is configured but is not running now (restarting, failed, stopped), so it cannot be called. */
+export class PluginNotRunningError extends ObanError {
+  readonly plugin: string
+  readonly instance: string
+  readonly status: string
+
+  constructor(plugin: string, instance: string, status: string, lastError?: Error) {
+    super(
+      'plugin_not_running',
+      `plugin ${plugin} of instance "${instance}" is not running (${status}${lastError ? `; last error: ${lastError.message}` : ''})`,
+      {cause: lastError},
+    )
+    this.plugin = plugin
+    this.instance = instance
+    this.status = status
+  }
+}
+
+/**
+ * A plugin crashed more often than the restart intensity allows while the policy is `escalate`:
+ * the instance stops with this error (Oban's behaviour), and `oban start` exits with it. The last
+ * crash is the `cause`.
+ */
+export class PluginFailedError extends ObanError {
+  readonly plugin: string
+  readonly instance: string
+
+  constructor(plugin: string, instance: string, message: string, cause: Error) {
+    super('plugin_failed', message, {cause})
+    this.plugin = plugin
+    this.instance = instance
   }
 }
 

@@ -21,6 +21,27 @@ export type {JobSpec, JobOptions, UniqueOptions} from './job-spec.js'
 export type {InsertResult} from './insert.js'
 export type {QueueCheck} from './queue/producer.js'
 export {whereis, instanceNames} from './registry.js'
+export {definePlugin, isPlugin} from './define-plugin.js'
+export {PluginBase, type Ticker} from './plugin-base.js'
+export {durationOption} from './plugin-options.js'
+export {pluginHandles, findPluginHandle} from './plugin-lookup.js'
+export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin-args.js'
+export type {PluginEntry, PluginRef} from './plugin-config.js'
+export type {PluginSupervisionOptions} from './config.js'
+export {
+  RESERVED_FUNCTION_NAMES,
+  type Plugin,
+  type PluginArgType,
+  type PluginContext,
+  type PluginDefinition,
+  type PluginFunction,
+  type PluginFunctionArg,
+  type PluginHandle,
+  type PluginHelpers,
+  type PluginService,
+  type PluginStatus,
+  type Repo,
+} from './plugin.js'
 export {attach, detach, type TelemetryHandler} from './telemetry.js'
 export {createLogger, type Logger} from './logger.js'
 export {defaultBackoff} from './backoff.js'

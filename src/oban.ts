@@ -34,6 +34,10 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
  * the shutdown grace period, writes their outcomes, resigns leadership and releases every pool,
  * connection, timer and child process the instance owns (the embedded server too, if this
  * instance started it).
+ *
+ * Events: `started`; `stopped`; `failed` (error) when the instance stops itself because a plugin
+ * crashed past its restart intensity under `pluginSupervision.onExhausted: 'escalate'` (then
+ * `stopped` follows, and {@link Oban.untilStopped} rejects with that error).
  */
 export class Oban extends EventEmitter {
   readonly config: Config
@@ -41,6 +45,7 @@ export class Oban extends EventEmitter {
   private state: State = 'new'
   private runtime?: Runtime
   private stopping?: Promise<void>
+  private failure?: Error
 
   constructor(options: ObanOptions | Config = {}, logger?: Logger) {
     super()
@@ -88,7 +93,7 @@ export class Oban extends EventEmitter {
     this.state = 'starting'
     registerInstance(this.name)
     try {
-      this.runtime = await startRuntime(this.config, this.logger, options)
+      this.runtime = await startRuntime(this.config, this.logger, options, {onEscalate: (e) => this.fail(e)})
       this.state = 'running'
       this.emit('started')
     } catch (error) {
@@ -96,6 +101,36 @@ export class Oban extends EventEmitter {
       this.state = 'stopped'
       throw error
     }
+    // A plugin escalated while the instance was starting: it stops, and start() fails with the reason.
+    if (this.failure) {
+      await this.stop()
+      throw this.failure
+    }
+  }
+
+  /**
+   * Resolves once the instance has stopped, by `stop()` or on its own; rejects with the reason
+   * when it stopped itself because a plugin escalated its failure (`oban start` then exits with it).
+   */
+  untilStopped(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const settle = () => (this.failure ? reject(this.failure) : resolve())
+      if (this.state === 'stopped') settle()
+      else this.once('stopped', settle)
+    })
+  }
+
+  /** Stops the instance because part of it failed beyond recovery (a plugin escalated). */
+  private fail(error: Error): void {
+    if (this.failure || this.state === 'stopping' || this.state === 'stopped') return
+    this.failure = error
+    // The failing part has logged the details; this line says what happens next.
+    this.logger.error(
+      `instance "${this.name}" is stopping itself (${error instanceof ObanError ? error.code : error.name})`,
+    )
+    this.emit('failed', error)
+    if (this.state === 'running')
+      this.stop().catch((stopError: unknown) => this.logger.error(`while stopping: ${String(stopError)}`))
   }
 
   /** Stops the instance gracefully; safe to call more than once, or before start. */

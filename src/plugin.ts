@@ -114,9 +114,16 @@ export interface PluginDefinition<
   create(context: PluginContext, options: Options): Service
 }
 
-/** The in-process helpers generated from the functions: `Breakdown.pause('Other', {})`. */
+/**
+ * The in-process helpers generated from the functions: `Breakdown.pause('Other', {})`. Only
+ * declared names become helpers: for the general `Plugin` type (functions typed as a record) there
+ * are none, so that every defined plugin is assignable to `Plugin`.
+ */
 export type PluginHelpers<Functions> = {
-  [K in keyof Functions]: (instance?: string, args?: Record<string, unknown>) => Promise<unknown>
+  [K in keyof Functions as string extends K ? never : K]: (
+    instance?: string,
+    args?: Record<string, unknown>,
+  ) => Promise<unknown>
 }
 
 /** A defined plugin: what goes into `plugins: [...]` and what `whereis` looks up. */

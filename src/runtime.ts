@@ -11,7 +11,11 @@ import type {Notifier} from './notifier/notifier.js'
 import {PostgresNotifier} from './notifier/postgres-notifier.js'
 import {Sonar} from './notifier/sonar.js'
 import {Peer} from './peer.js'
+import type {PluginFailedError} from './errors.js'
+import {PluginHost} from './plugin-host.js'
+import {loadPlugins} from './plugin-loader.js'
 import {Acker} from './queue/acker.js'
+import {createRepo, searchPathFor} from './repo.js'
 import {executeJob} from './queue/executor.js'
 import {Queues} from './queue/queues.js'
 import {identOf} from './queue/signals.js'
@@ -48,17 +52,29 @@ export interface Runtime {
   readonly peer: Peer
   readonly queues: Queues
   readonly workers: WorkerRegistry
+  readonly plugins: PluginHost
   readonly database: DatabaseInfo
   /** Stops fetching, waits for running jobs (grace period), writes their acks, resigns, closes. */
   release(): Promise<{orphaned: number[]}>
 }
 
+/** What the instance hears from its runtime while it runs. */
+export interface RuntimeHooks {
+  /** A plugin crashed past the restart intensity under `escalate`: the instance must stop. */
+  onEscalate?(error: PluginFailedError): void
+}
+
 /**
  * Starts the services of an instance in Oban's order (database, notifier, sonar, peer, queues,
- * stager) and returns them. On a failure midway, whatever was started is released before the
+ * stager, plugins) and returns them. On a failure midway, whatever was started is released before the
  * error is rethrown, so a failed start leaves no connection, timer or server behind.
  */
-export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  options: RuntimeOptions = {},
+  hooks: RuntimeHooks = {},
+): Promise<Runtime> {
   const releasers: (() => Promise<unknown>)[] = []
   const release = async () => {
     for (const releaser of releasers.splice(0).reverse()) {
@@ -68,6 +84,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
   try {
     // Workers are loaded first: a typo in a worker path fails before any connection is made.
     const workers = await loadWorkers(config.workers, {cwd: options.baseDir ?? options.cwd})
+    const plugins = await loadPlugins(config.plugins, {cwd: options.baseDir ?? options.cwd})
     const resolved = await resolveDatabase({
       databaseUrl: config.databaseUrl,
       cwd: options.cwd,
@@ -85,6 +102,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     const pool = createPool(resolved.url, {
       max: config.poolSize,
       applicationName: `oban-ts ${config.name} ${config.node}`,
+      searchPath: searchPathFor(config.prefix),
       onError: (error) => logger.warn(`database connection lost: ${error.message}`),
     })
     releasers.push(() => pool.end())
@@ -149,6 +167,19 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     stager.start()
     releasers.push(() => stager.stop())
 
+    // Plugins start last and stop first (Oban's Harbor), so they never outlive the queues.
+    const host = new PluginHost({
+      config,
+      plugins,
+      repo: createRepo(pool, config.prefix),
+      notifier,
+      logger,
+      isLeader: () => peer.isLeader,
+      onEscalate: (error) => hooks.onEscalate?.(error),
+    })
+    releasers.push(() => host.stop())
+    await host.start()
+
     return {
       pool,
       notifier,
@@ -156,6 +187,7 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
       peer,
       queues,
       workers,
+      plugins: host,
       database,
       release: async () => {
         await release()

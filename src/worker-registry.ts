@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {extname, join, resolve} from 'node:path'
-import {pathToFileURL} from 'node:url'
 import {ConfigError, UnknownWorkerError} from './errors.js'
+import {createModuleLoader} from './module-loader.js'
 import {didYouMean} from './suggest.js'
 import {describe, isRecord} from './unique-options.js'
 import {isWorker, type Worker} from './worker.js'
@@ -84,16 +84,15 @@ export async function loadWorkers(entries: unknown, options: LoadWorkersOptions 
   const cwd = resolve(options.cwd ?? process.cwd())
   const list: unknown[] = typeof entries === 'string' ? [entries] : Array.isArray(entries) ? entries : [entries]
   const registry = new WorkerRegistry()
-  // One jiti for the whole load, with its module cache, so that a worker imported by two modules
+  // One loader for the whole load, with its module cache, so that a worker imported by two modules
   // of a folder is one object rather than two copies with the same name.
-  const {createJiti} = await import('jiti')
-  const jiti = createJiti(pathToFileURL(join(cwd, 'oban-workers.js')).href, {interopDefault: false, moduleCache: true})
+  const loader = await createModuleLoader(cwd)
   for (const [index, entry] of list.entries()) {
     const where = typeof entries === 'string' ? 'workers' : `workers[${index}]`
     if (isWorker(entry)) registry.register(entry, where)
     else if (typeof entry === 'string' && entry.trim() !== '') {
       for (const file of modulesAt(resolve(cwd, entry), where)) {
-        const found = exportedWorkers(await importModule(jiti, file))
+        const found = exportedWorkers(await loader.import(file, 'workers'))
         if (found.length === 0)
           throw new ConfigError(`${file} exports no worker: export the result of defineWorker({name, perform})`)
         for (const worker of found) registry.register(worker, file)
@@ -116,15 +115,6 @@ function modulesAt(path: string, where: string): string[] {
     .filter((file) => statSync(file).isFile())
   if (files.length === 0) throw new ConfigError(`${where}: ${path} contains no .ts, .js or .mjs module`)
   return files
-}
-
-async function importModule(jiti: {import(id: string): Promise<unknown>}, file: string): Promise<unknown> {
-  try {
-    return await jiti.import(file)
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new ConfigError(`cannot load workers from ${file}: ${message.split('\n')[0]}`, {cause: error})
-  }
 }
 
 function exportedWorkers(namespace: unknown): Worker[] {

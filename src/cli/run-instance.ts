@@ -62,6 +62,19 @@ export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<No
   })
 }
 
+/**
+ * Waits until the instance should stop: resolves with the first SIGINT or SIGTERM (see
+ * {@link untilSignal}), or with undefined when the instance stopped on its own; rejects with the
+ * reason when it stopped itself after a failure (a plugin escalated), so that the command exits
+ * non-zero with that error.
+ */
+export function untilSignalOrStopped(
+  oban: Oban,
+  force: (signal: NodeJS.Signals) => void,
+): Promise<NodeJS.Signals | undefined> {
+  return Promise.race([untilSignal(force), oban.untilStopped().then(() => undefined)])
+}
+
 // How long a stopped `oban start` lets the event loop wind down on its own.
 const STUCK_AFTER_STOP_MS = 1_000
 

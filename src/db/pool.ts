@@ -1,6 +1,7 @@
 import pg from 'pg'
 import {describeDatabase, parseDatabaseUrl} from './connection-url.js'
 import {DatabaseUnreachableError} from '../errors.js'
+import {quoteIdent, validatePrefix} from './identifier.js'
 import {obanTypes} from './types.js'
 
 export type Pool = pg.Pool
@@ -23,6 +24,13 @@ export interface PoolOptions {
   allowExitOnIdle?: boolean
   /** Receives errors of idle clients (the backend died); without a handler they would crash the process. */
   onError?: (error: Error) => void
+  /**
+   * Schemas for the connections' search_path (set at connect, as a startup option), e.g. an
+   * instance's prefix so that plugins' unqualified table names resolve in it. Each name is
+   * validated as an identifier and quoted. Note that PgBouncer refuses startup options unless
+   * `ignore_startup_parameters` lists `options`.
+   */
+  searchPath?: readonly string[]
 }
 
 /**
@@ -39,6 +47,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     allowExitOnIdle: options.allowExitOnIdle ?? false,
     connectionTimeoutMillis: 10_000,
     types: obanTypes,
+    ...(options.searchPath && options.searchPath.length > 0
+      ? {options: `-c search_path=${options.searchPath.map((name) => quoteIdent(validatePrefix(name))).join(',')}`}
+      : {}),
   })
   pool.on('error', (error) => options.onError?.(error))
   return pool
