@@ -50,11 +50,9 @@ const TAKEN = new Set([...RESERVED_FUNCTION_NAMES, 'kind', 'pluginName', 'defini
  * match the declaration ({@link PluginArgumentError}); otherwise it resolves to the function's
  * result or rejects with what the function threw.
  */
-export function definePlugin<
-  Options,
-  Service extends PluginService,
-  Functions extends Record<string, PluginFunction<Service>> = Record<never, PluginFunction<Service>>,
->(definition: PluginDefinition<Options, Service, Functions>): Plugin<Options, Service, Functions> {
+export function definePlugin<Options, Service extends PluginService, Names extends string = never>(
+  definition: PluginDefinition<Options, Service, Record<Names, PluginFunction<Service>>>,
+): Plugin<Options, Service, Record<Names, PluginFunction<Service>>> {
   const problems = checkDefinition(definition)
   const where = typeof definition?.name === 'string' ? `plugin "${definition.name}"` : 'plugin'
   if (problems.length > 0) throw new ConfigError(`${where}: ${problems.join('; ')}`)
@@ -68,8 +66,8 @@ export function definePlugin<
     ...helpers,
     kind: KIND,
     pluginName: definition.name,
-    definition: frozen as PluginDefinition<Options, Service, Functions>,
-  }) as Plugin<Options, Service, Functions>
+    definition: frozen as PluginDefinition<Options, Service, Record<Names, PluginFunction<Service>>>,
+  }) as Plugin<Options, Service, Record<Names, PluginFunction<Service>>>
 }
 
 /**

@@ -174,9 +174,15 @@ export class PluginHost implements PluginDirectory {
       report.error,
     )
     logger.error(`${error.message}\n${stack}`)
-    // Outside the supervisor's call stack: stopping the instance stops this host, which waits
-    // for the supervisor's pending operations.
-    setImmediate(() => this.options.onEscalate(error))
+    // Outside the supervisor's call stack (stopping the instance stops this host, which waits for
+    // the supervisor's pending operations), but before a starting instance reports that it runs.
+    queueMicrotask(() => {
+      try {
+        this.options.onEscalate(error)
+      } catch (escalateError) {
+        logger.error(`while escalating: ${coerceError(escalateError).message}`)
+      }
+    })
   }
 
   private event(id: string, event: string, measurements: Record<string, number>, metadata: Record<string, unknown>) {

@@ -20,6 +20,8 @@ export interface ConfiguredPlugin {
 export interface LoadPluginsOptions {
   /** Relative module paths are resolved from here: the config file's directory (default cwd). */
   cwd?: string
+  /** Relative paths given with `--plugin` are resolved from here: where the command runs (default cwd). */
+  commandCwd?: string
 }
 
 /**
@@ -36,19 +38,22 @@ export async function loadPlugins(
   const descriptors = describePluginEntries(entries)
   if (descriptors.length === 0) return []
   const cwd = resolve(options.cwd ?? process.cwd())
+  const commandCwd = resolve(options.commandCwd ?? process.cwd())
   let loader: ModuleLoader | undefined
   const configured: ConfiguredPlugin[] = []
   const seen = new Map<string, string>()
   for (const descriptor of descriptors) {
+    const {ref} = descriptor
+    const path = typeof ref === 'string' && isModulePath(ref)
     let plugin: Plugin
-    if (typeof descriptor.ref !== 'string') plugin = descriptor.ref
-    else if (isModulePath(descriptor.ref))
-      plugin = await fromModule(descriptor, cwd, (loader ??= await createModuleLoader(cwd)))
-    else plugin = await builtin(descriptor.ref, descriptor.label)
-    const label =
-      typeof descriptor.ref === 'string' && isModulePath(descriptor.ref)
-        ? `${descriptor.label.replace(/ \(.*\)$/, '')} (${plugin.pluginName})`
-        : descriptor.label
+    if (typeof ref !== 'string') plugin = ref
+    else if (!path) plugin = await builtin(ref, descriptor.label)
+    else {
+      const base = descriptor.fromFlag ? commandCwd : cwd
+      plugin = await fromModule(descriptor, base, (loader ??= await createModuleLoader(cwd)))
+    }
+    // An entry given by path is named by its plugin once loaded: `plugins[1] (MyPlugin)`.
+    const label = path ? `${descriptor.label.replace(/ \(.*\)$/, '')} (${plugin.pluginName})` : descriptor.label
     const first = seen.get(plugin.pluginName)
     if (first !== undefined) throw new ConfigError(duplicateMessage(plugin.pluginName, first, label))
     seen.set(plugin.pluginName, label)

@@ -84,7 +84,7 @@ export async function startRuntime(
   try {
     // Workers are loaded first: a typo in a worker path fails before any connection is made.
     const workers = await loadWorkers(config.workers, {cwd: options.baseDir ?? options.cwd})
-    const plugins = await loadPlugins(config.plugins, {cwd: options.baseDir ?? options.cwd})
+    const plugins = await loadPlugins(config.plugins, {cwd: options.baseDir ?? options.cwd, commandCwd: options.cwd})
     const resolved = await resolveDatabase({
       databaseUrl: config.databaseUrl,
       cwd: options.cwd,

@@ -24,25 +24,25 @@ export const Breakdown = definePlugin({
   functions: {
     pause: {
       description: 'Stop counting until resumed (no queries while paused)',
-      run: (service: BreakdownService) => {
+      run: (service) => {
         service.pause()
         return {status: service.status()}
       },
     },
     resume: {
       description: 'Count now, then every interval again',
-      run: (service: BreakdownService) => {
+      run: (service) => {
         service.resume()
         return {status: service.status()}
       },
     },
     refresh: {
       description: 'Count jobs by queue and state now and return the rows',
-      run: (service: BreakdownService) => service.refresh(),
+      run: (service) => service.refresh(),
     },
     last: {
       description: 'The last breakdown (time and rows) without querying; null before the first',
-      run: (service: BreakdownService) => {
+      run: (service) => {
         const last = service.last
         return last ? {time: last.time.toISOString(), rows: last.rows} : null
       },
