@@ -1,4 +1,10 @@
-import ms from 'ms'
+import {createRequire} from 'node:module'
+import type msFunction from 'ms'
+
+// `ms` is CommonJS; required, it is its function under every loader. A default import breaks when
+// jiti transpiles this file again for a user's plugin or config in a process that has already
+// loaded `ms` (tsx, vitest): `_ms.default` is then undefined.
+const ms = createRequire(import.meta.url)('ms') as typeof msFunction
 
 /**
  * Parses a duration given as milliseconds (a number or a digits-only string) or as a string with a
@@ -12,7 +18,7 @@ export function parseDuration(
   const min = options.min ?? 1
   let result: number | undefined
   if (typeof value === 'number') result = value
-  else if (typeof value === 'string' && value.trim() !== '') result = ms(value.trim() as ms.StringValue)
+  else if (typeof value === 'string' && value.trim() !== '') result = ms(value.trim() as msFunction.StringValue)
   if (result === undefined || !Number.isFinite(result)) {
     return {
       ok: false,
