@@ -11,9 +11,11 @@ import type {Notifier} from './notifier/notifier.js'
  * its interface functions, which become in-process helpers (`Breakdown.pause('Other')`), `oban
  * plugin FUNCTION PLUGIN` subcommands, help text and `--json` output.
  *
- * This file holds the types and the definition helper only. The supervisor (src/supervisor.ts),
- * the host that starts plugins in an instance (src/plugin-host.ts), the repo (src/repo.ts) and
- * the cross-process calls (src/control/) implement it.
+ * This file holds the types only. `definePlugin` (src/define-plugin.ts) validates a definition
+ * and generates the helpers; `PluginBase` (src/plugin-base.ts) is an optional base class for
+ * services; the supervisor (src/supervisor.ts), the host that starts plugins in an instance
+ * (src/plugin-host.ts), the repo (src/repo.ts) and the cross-process calls (src/control/)
+ * implement the rest.
  */
 
 /** The state of a running plugin, as `oban plugin list` reports it. */
