@@ -1,0 +1,44 @@
+import {render} from 'ink'
+import {BreakdownApp, type BreakdownAppProps} from './breakdown-app.js'
+
+export interface LiveBreakdown {
+  /** Resolves once the view is gone: after `q`/Ctrl-C (when quitting unmounts) or `stop()`. */
+  readonly exited: Promise<void>
+  /** Unmounts the view (idempotent) and resolves once Ink has let go of the terminal. */
+  stop(): Promise<void>
+}
+
+export type LiveBreakdownOptions = Omit<BreakdownAppProps, 'onQuit'> & {
+  /**
+   * What `q` and Ctrl-C do. Default: unmount the view (`exited` resolves). `oban start` passes a
+   * function that stops the instance the way SIGINT does.
+   */
+  onQuit?: () => void
+}
+
+/**
+ * Mounts the live Breakdown in the terminal. This module is the only place that imports Ink for
+ * it: commands load it lazily (`await import(...)`) so that other commands never pay for Ink.
+ *
+ * Ctrl-C is read as a key (`exitOnCtrlC: false`) and handled like `q`, so quitting always takes
+ * the owner's path (stop the instance, release the pool) rather than Ink's. `console.*` output is
+ * shown above the frame (Ink's patchConsole); stderr too when `captureStderr` is set.
+ */
+export function renderBreakdown(options: LiveBreakdownOptions): LiveBreakdown {
+  let stopped = false
+  const stop = async () => {
+    if (!stopped) {
+      stopped = true
+      instance.unmount()
+    }
+    await exited
+  }
+  const onQuit = options.onQuit ?? (() => void stop())
+  const instance = render(<BreakdownApp {...options} onQuit={onQuit} />, {exitOnCtrlC: false, patchConsole: true})
+  // An error thrown while rendering rejects waitUntilExit; the view is gone either way.
+  const exited = instance.waitUntilExit().then(
+    () => undefined,
+    () => undefined,
+  )
+  return {exited, stop}
+}
