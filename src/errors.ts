@@ -270,6 +270,52 @@ export class PluginFailedError extends ObanError {
   }
 }
 
+/** A job filter, order or limit given on the command line is invalid. A usage error: exit code 2. */
+export class JobFilterError extends ObanError {
+  constructor(message: string) {
+    super('job_filter_invalid', message, {exitCode: 2})
+  }
+}
+
+/**
+ * Jobs asked for by id do not exist (in this database and schema). Raised by `show`, and by the
+ * bulk actions after they have acted on the ids that do exist; `result` then holds what was done.
+ */
+export class JobNotFoundError extends ObanError {
+  readonly ids: readonly number[]
+  readonly result: unknown
+
+  constructor(ids: readonly number[], prefix: string, result?: unknown) {
+    const which = ids.length === 1 ? `no job with id ${ids[0]}` : `no jobs with ids ${ids.join(', ')}`
+    super('job_not_found', `${which}${prefix === 'public' ? '' : ` in schema "${prefix}"`}`)
+    this.ids = ids
+    this.result = result
+  }
+}
+
+/**
+ * A bulk action over a filter needs confirmation, but nobody can be asked (stdin is not a terminal)
+ * and `--yes` was not given. A usage error: exit code 2, nothing changed.
+ */
+export class ConfirmationRequiredError extends ObanError {
+  constructor(message: string) {
+    super('confirmation_required', message, {exitCode: 2})
+  }
+}
+
+/** `oban init` would overwrite files that exist. Nothing was written. */
+export class ScaffoldConflictError extends ObanError {
+  readonly files: readonly string[]
+
+  constructor(files: readonly string[]) {
+    super(
+      'scaffold_conflict',
+      `${files.join(', ')} already ${files.length === 1 ? 'exists' : 'exist'}: nothing was written; pass --force to overwrite`,
+    )
+    this.files = files
+  }
+}
+
 /** Wraps anything thrown into an Error, keeping the original as `cause`. */
 export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value

@@ -1,0 +1,78 @@
+import type {ChalkInstance} from 'chalk'
+import {describeFilter, type JobFilter} from '../job-filter.js'
+import type {JobState} from '../job.js'
+import {describeDone, plural, type ActionPreview, type JobActionResult} from '../jobs/act-on-jobs.js'
+import {JOB_ACTIONS} from '../jobs/bulk-actions.js'
+import type {QueueOverview} from '../jobs/queue-overview.js'
+import {colorState} from './colors.js'
+import {shortDuration} from './format-time.js'
+import {renderTable} from './text-table.js'
+
+/** `1,234`: counts are easier to compare with separators. */
+const count = (n: number) => n.toLocaleString('en-US')
+
+/**
+ * The queue table of `oban queue list`: counts per state and the latency (how long the oldest
+ * available job has waited), a zero dimmed so that the non-zero counts stand out.
+ */
+export function formatQueues(queues: readonly QueueOverview[], style: {tty: boolean; colors: ChalkInstance}): string {
+  const {colors} = style
+  const cell = (n: number) => (n === 0 ? colors.dim('0') : count(n))
+  const rows = queues.map((q) => [
+    q.queue,
+    cell(q.available),
+    cell(q.scheduled),
+    cell(q.executing),
+    q.retryable === 0 ? colors.dim('0') : colors.magenta(count(q.retryable)),
+    q.latencyMs === null ? colors.dim('-') : shortDuration(q.latencyMs),
+  ])
+  return renderTable(
+    {head: ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY'], rows, alignRight: [1, 2, 3, 4, 5]},
+    {tty: style.tty, color: colors.bold},
+  )
+}
+
+/** `retryable 1,000, discarded 234`, in lifecycle order. */
+export function describeStates(byState: Partial<Record<JobState, number>>, colors?: ChalkInstance): string {
+  return Object.entries(byState)
+    .map(([state, n]) => `${colors ? colorState(state, colors) : state} ${count(n)}`)
+    .join(', ')
+}
+
+/** The confirmation question of a bulk action: what, how many, and in which states. */
+export function confirmQuestion(preview: ActionPreview, filter: JobFilter, colors: ChalkInstance): string {
+  const verb = `${preview.action[0]!.toUpperCase()}${preview.action.slice(1)}`
+  return `${verb} ${colors.bold(plural(preview.total, 'job'))} matching ${describeFilter(filter)} (${describeStates(preview.byState, colors)})?`
+}
+
+/**
+ * What a bulk action did, as lines for a person: how many changed (by previous state), pkills
+ * sent, batches, jobs skipped because a node held them, explicit ids that were not eligible.
+ */
+export function formatActionResult(result: JobActionResult, filter: JobFilter, colors: ChalkInstance): string[] {
+  const action = JOB_ACTIONS[result.action]
+  if (result.aborted) return [`Aborted: nothing was ${action.done}.`]
+  const lines: string[] = []
+  if (result.matched === 0 && result.notEligible.length === 0) {
+    lines.push(
+      `No jobs to ${result.action} match ${describeFilter(filter)} (${result.action} applies to ${action.states.join(', ')} jobs).`,
+    )
+  } else {
+    const states = result.changed > 0 ? ` (${describeStates(result.byState, colors)})` : ''
+    const batches = result.batches > 1 ? ` in ${count(result.batches)} batches` : ''
+    lines.push(`${describeDone(result)}${states}${batches}.`)
+  }
+  if (result.signalled > 0)
+    lines.push(`Sent pkill for ${plural(result.signalled, 'executing job')}: the nodes running them abort them.`)
+  if (result.skipped > 0)
+    lines.push(
+      colors.yellow(
+        `Skipped ${plural(result.skipped, 'job')} that a node held locked throughout; run the command again to include them.`,
+      ),
+    )
+  if (result.notEligible.length > 0) {
+    const ids = result.notEligible.map((job) => `${job.id} (${job.state})`).join(', ')
+    lines.push(`Not ${action.done}, as ${result.action} does not apply to their state: ${ids}.`)
+  }
+  return lines
+}

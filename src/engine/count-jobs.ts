@@ -1,0 +1,28 @@
+import type {Queryable} from '../db/pool.js'
+import type {JobFilter} from '../job-filter.js'
+import type {JobState} from '../job.js'
+import {filterConditions, stateArray} from './job-filter-sql.js'
+import {qualified} from './tables.js'
+
+/**
+ * How many jobs match the filter and are in one of `states`, per state (states without jobs are
+ * absent). What a bulk action asks confirmation for, and the total its progress counts towards.
+ * An exact count: it reads every matching index entry or row, once, before the action starts.
+ */
+export async function countJobsByState(
+  db: Queryable,
+  prefix: string,
+  filter: JobFilter,
+  states: readonly JobState[],
+): Promise<Partial<Record<JobState, number>>> {
+  const values: unknown[] = []
+  const eligible = stateArray(prefix, states, values)
+  const where = filterConditions(prefix, filter, values)
+  const {rows} = await db.query<{state: JobState; count: string}>(
+    `SELECT state, count(*) AS count FROM ${qualified(prefix, 'oban_jobs')}
+      WHERE state = ANY(${eligible}) AND ${where}
+      GROUP BY state`,
+    values,
+  )
+  return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]))
+}
