@@ -4,6 +4,7 @@ import {stopEmbedded} from './db/embedded/index.js'
 import {migrateUp, verifyMigrated} from './db/migrations/index.js'
 import {checkConnection, createPool, type Pool} from './db/pool.js'
 import {resolveDatabase, type DatabaseSource} from './db/resolve-database.js'
+import {startNodeControl} from './control/node-control.js'
 import {coerceError} from './errors.js'
 import type {Logger} from './logger.js'
 import {IsolatedNotifier} from './notifier/isolated-notifier.js'
@@ -179,6 +180,19 @@ export async function startRuntime(
     })
     releasers.push(() => host.stop())
     await host.start()
+
+    // Presence row and plugin calls from other processes: after the plugins (the row lists them),
+    // stopped before them and before the notifier.
+    const control = await startNodeControl({
+      config,
+      pool,
+      notifier,
+      logger,
+      plugins: host,
+      queues,
+      isLeader: () => peer.isLeader,
+    })
+    releasers.push(() => control.stop())
 
     return {
       pool,
