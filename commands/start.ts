@@ -4,6 +4,7 @@ import {dataDirFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
 import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
+import {defaultsWithoutConfig, showStartBreakdown} from '../src/cli/start-breakdown.js'
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'
@@ -53,14 +54,16 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     // Checked before anything loads or connects: a typo starts nothing.
     const queues = flags.queues === undefined ? undefined : parseQueueSpec(flags.queues)
     const plugins = flags.plugin === undefined ? undefined : parsePluginSpecs(flags.plugin)
+    // No config file at all: queue default and the live Breakdown table (src/cli/start-breakdown.ts).
+    const defaults = defaultsWithoutConfig(flags.config)
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
         name: flags.instance,
         node: flags.node,
         prefix: prefixGiven ? flags.prefix : undefined,
-        queues,
-        plugins,
+        queues: queues ?? defaults.queues,
+        plugins: plugins ?? defaults.plugins,
         databaseUrl: flags['database-url'],
       },
       migrate: flags.migrate,
@@ -73,11 +76,16 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     this.log(
       `Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
     )
+    if (defaults.queues) this.log('No oban.config.* found: running queue default (limit 10) with the Breakdown plugin.')
+    // The live table in a terminal (plain tables otherwise) when the instance runs Breakdown.
+    const hideBreakdown = await showStartBreakdown(oban)
+    this.defer(hideBreakdown)
     // Also ends when the instance stops itself (a plugin escalated): the error is the exit's reason.
     const signal = await untilSignalOrStopped(oban, (second) => {
       this.logToStderr('Second signal: exiting without waiting.')
       process.exit(second === 'SIGTERM' ? 143 : 130)
     })
+    await hideBreakdown()
     if (signal) this.log(`${signal}: stopping...`)
     await oban.stop()
     this.log('Stopped.')

@@ -18,7 +18,8 @@ export function localTimestamp(date: Date): string {
 export interface BreakdownMeta {
   instance: string
   node: string
-  intervalMs: number
+  /** The plugin's interval, when known. */
+  intervalMs?: number
 }
 
 /**
@@ -29,6 +30,7 @@ export function plainFrame(snapshot: BreakdownSnapshot, meta: BreakdownMeta, opt
   const when = snapshot.time ? localTimestamp(snapshot.time) : 'not counted yet'
   const status =
     snapshot.status === 'running' ? '' : ` (${snapshot.status}${snapshot.error ? `: ${snapshot.error}` : ''})`
-  const header = `Breakdown of ${meta.instance} at ${when}, every ${formatDuration(meta.intervalMs)}${status}`
+  const every = meta.intervalMs === undefined ? '' : `, every ${formatDuration(meta.intervalMs)}`
+  const header = `Breakdown of ${meta.instance} at ${when}${every}${status}`
   return `${header}\n${formatBreakdown(snapshot.rows ?? [], options)}`
 }

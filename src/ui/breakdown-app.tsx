@@ -1,3 +1,6 @@
+// The automatic JSX runtime even where no tsconfig applies: tsx (dev mode) reads the tsconfig of the
+// working directory, which for `oban start` run elsewhere has none (then JSX would need React in scope).
+/** @jsxRuntime automatic @jsxImportSource react */
 import {Box, Text} from 'ink'
 import {useMemo} from 'react'
 import {formatDuration} from '../duration.js'
@@ -43,10 +46,11 @@ export function BreakdownApp(props: BreakdownAppProps) {
 
 function Header({instance, node, intervalMs, snapshot}: BreakdownMeta & {snapshot: BreakdownSnapshot}) {
   const updated = snapshot.time ? `updated ${clockTime(snapshot.time)}` : 'not counted yet'
+  const every = intervalMs === undefined ? '' : ` · every ${formatDuration(intervalMs)}`
   return (
     <Text wrap="truncate-end">
       <Text bold>Breakdown</Text>
-      <Text>{` · ${instance} · node ${node} · every ${formatDuration(intervalMs)} · ${updated} · `}</Text>
+      <Text>{` · ${instance} · node ${node}${every} · ${updated} · `}</Text>
       <Status snapshot={snapshot} />
     </Text>
   )

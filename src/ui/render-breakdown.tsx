@@ -1,3 +1,6 @@
+// The automatic JSX runtime even where no tsconfig applies: tsx (dev mode) reads the tsconfig of the
+// working directory, which for `oban start` run elsewhere has none (then JSX would need React in scope).
+/** @jsxRuntime automatic @jsxImportSource react */
 import {render} from 'ink'
 import {BreakdownApp, type BreakdownAppProps} from './breakdown-app.js'
 
