@@ -1,7 +1,7 @@
 import type {NodePresence, PresenceFunction, PresencePlugin} from '../presence-record.js'
 
 /**
- * `oban plugin list` as text: a block per node, then one line per plugin (name, state, restarts,
+ * `oban plugin list` as text: a block per node (blank lines between), then one line per plugin (name, state, restarts,
  * last error) and one per interface function with its arguments:
  *
  * ```
@@ -14,6 +14,7 @@ import type {NodePresence, PresenceFunction, PresencePlugin} from '../presence-r
 export function formatNodes(nodes: readonly NodePresence[], now: Date): string[] {
   const lines: string[] = []
   for (const node of nodes) {
+    if (lines.length > 0) lines.push('')
     const facts = [
       `pid ${node.pid} on ${node.hostname}`,
       node.leader ? 'leader' : undefined,

@@ -18,8 +18,10 @@ export const PRESENCE_TABLE = 'oban_ts_nodes'
 // undefined_table: read before any instance of this prefix has created the table.
 const UNDEFINED_TABLE = '42P01'
 // Two nodes creating the table at the same moment: `IF NOT EXISTS` is not atomic in PostgreSQL,
-// and the loser fails on the catalog's unique index (23505) or with duplicate_table (42P07).
-const CREATE_RACE = new Set(['23505', '42P07'])
+// and the loser fails on the catalog's unique index (23505), with duplicate_table (42P07) or on
+// the table's row type (42710 duplicate_object). Unique checks wait for the winner to commit, so
+// by then the table exists.
+const CREATE_RACE = new Set(['23505', '42P07', '42710'])
 
 /** Whether a query failed because the presence table does not exist (yet). */
 export function isMissingTable(error: unknown): boolean {

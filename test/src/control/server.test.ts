@@ -1,0 +1,182 @@
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {newRequestId, replyChannel, CONTROL_CHANNEL} from '../../../src/control/protocol.js'
+import {ControlServer} from '../../../src/control/server.js'
+import {createLogger} from '../../../src/logger.js'
+import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
+import type {Payload} from '../../../src/notifier/notifier.js'
+import type {PluginHandle} from '../../../src/plugin.js'
+import {register, registerInstance, unregisterInstance} from '../../../src/registry.js'
+
+// The server against registry handles of our own (no plugin host) and the in-process notifier,
+// which makes the same encode/size-check/decode round trip as the wire.
+
+const INSTANCE = 'CtlServer'
+let lines: string[]
+let notifier: IsolatedNotifier
+let server: ControlServer | undefined
+let release: (() => void) | undefined
+
+function handle(plugin: string, call: PluginHandle['call']): PluginHandle {
+  return {
+    pluginName: plugin,
+    name: `${INSTANCE}.${plugin}`,
+    instance: INSTANCE,
+    status: 'running',
+    restarts: 0,
+    call,
+  } as PluginHandle
+}
+
+beforeEach(async () => {
+  lines = []
+  const logger = createLogger({level: 'debug', write: (line) => lines.push(line)})
+  notifier = new IsolatedNotifier({prefix: 'public', ident: `${INSTANCE}.n1`, logger, instance: INSTANCE})
+  await notifier.start()
+  registerInstance(INSTANCE)
+  register(
+    INSTANCE,
+    {plugin: 'Echo'},
+    handle('Echo', async (fn, args) => {
+      if (fn === 'boom') throw new Error('boom from the plugin')
+      if (fn === 'hang') return new Promise<void>((resolve) => (release = resolve))
+      return {fn, args}
+    }),
+  )
+})
+
+afterEach(async () => {
+  release?.()
+  await server?.stop()
+  server = undefined
+  await notifier.stop()
+  unregisterInstance(INSTANCE)
+})
+
+async function startServer(options: Partial<ConstructorParameters<typeof ControlServer>[0]> = {}) {
+  const logger = createLogger({level: 'debug', write: (line) => lines.push(line)})
+  server = new ControlServer({notifier, instance: INSTANCE, node: 'n1', logger, ...options})
+  await server.start()
+  return server
+}
+
+/** Sends a request and collects what arrives on its reply channel within `ms`. */
+async function request(fields: Record<string, unknown>, ms = 100): Promise<Payload[]> {
+  const id = typeof fields.id === 'string' ? fields.id : newRequestId()
+  const replies: Payload[] = []
+  const unlisten = notifier.listen(replyChannel(id), (payload) => replies.push(payload))
+  await notifier.notify(CONTROL_CHANNEL, {
+    v: 1,
+    id,
+    instance: INSTANCE,
+    plugin: 'Echo',
+    fn: 'echo',
+    args: {},
+    reply: replyChannel(id),
+    ...fields,
+  })
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  unlisten()
+  return replies
+}
+
+describe('ControlServer', () => {
+  it('runs a request on the plugin and replies with the result', async () => {
+    await startServer()
+    const replies = await request({fn: 'echo', args: {text: 'hi'}})
+    expect(replies).toEqual([
+      {
+        v: 1,
+        id: expect.any(String) as string,
+        instance: INSTANCE,
+        node: 'n1',
+        ok: true,
+        result: {fn: 'echo', args: {text: 'hi'}},
+      },
+    ])
+    expect(lines.some((l) => /control: Echo\.echo called by request \w+: ok/.test(l))).toBe(true)
+  })
+
+  it('answers a request addressed to its node, and ignores other instances and nodes quietly', async () => {
+    await startServer()
+    expect(await request({node: 'n1'})).toHaveLength(1)
+    expect(await request({node: 'n2'})).toEqual([])
+    expect(await request({instance: 'Oban'})).toEqual([])
+    expect(lines.filter((l) => l.includes('warn'))).toEqual([])
+    expect(lines.filter((l) => l.includes('not this node'))).toHaveLength(2)
+  })
+
+  it('replies with the error code and message of a failing call', async () => {
+    await startServer()
+    expect(await request({fn: 'boom'})).toMatchObject([
+      {ok: false, error: {code: 'plugin_function_failed', message: 'boom from the plugin'}},
+    ])
+    expect(await request({plugin: 'Nope'})).toMatchObject([
+      {
+        ok: false,
+        error: {code: 'unknown_plugin', message: 'instance "CtlServer" has no plugin "Nope" (it runs no plugins)'},
+      },
+    ])
+  })
+
+  it('ignores and logs malformed and hostile requests, rate-limited, and keeps serving', async () => {
+    await startServer()
+    const hostile: Payload[] = [
+      {v: 1, junk: true},
+      {v: 1, id: 'abcdefgh12', instance: INSTANCE, plugin: 'Echo', fn: 'echo', args: {}, reply: 'signal'},
+      {v: 1, id: 'abcdefgh12', instance: INSTANCE, plugin: 'Echo', fn: 'echo', args: 'x', reply: 'ts_reply_abcdefgh12'},
+      {
+        v: 1,
+        id: 'abcdefgh12',
+        instance: INSTANCE,
+        plugin: 'Echo',
+        fn: 'echo',
+        args: {big: 'y'.repeat(40_000)},
+        reply: 'ts_reply_abcdefgh12',
+      },
+      {v: 99},
+      {},
+      {id: 7},
+    ]
+    await notifier.notify(CONTROL_CHANNEL, hostile)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const warnings = lines.filter((l) => l.includes('malformed request'))
+    expect(warnings).toHaveLength(5)
+    expect(warnings[1]).toContain('bad reply channel "signal"')
+    expect(warnings[3]).toContain('args too large')
+    expect(await request({fn: 'echo'})).toHaveLength(1)
+  })
+
+  it('refuses calls beyond its in-flight limit with a busy reply', async () => {
+    await startServer({maxInFlight: 1})
+    const first = request({fn: 'hang'}, 150)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(await request({fn: 'echo'})).toMatchObject([{ok: false, error: {code: 'busy'}}])
+    release?.()
+    expect(await first).toMatchObject([{ok: true}])
+  })
+
+  it('replies only after afterCall has run', async () => {
+    const order: string[] = []
+    await startServer({
+      afterCall: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        order.push('afterCall')
+      },
+    })
+    const id = newRequestId()
+    notifier.listen(replyChannel(id), () => order.push('reply'))
+    await request({id, reply: replyChannel(id)})
+    expect(order).toEqual(['afterCall', 'reply'])
+  })
+
+  it('stops listening on stop, after the running calls replied', async () => {
+    const s = await startServer()
+    const pending = request({fn: 'hang'}, 100)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const stopped = s.stop()
+    release?.()
+    await stopped
+    expect(await pending).toMatchObject([{ok: true}])
+    expect(await request({fn: 'echo'})).toEqual([])
+  })
+})
