@@ -1,5 +1,6 @@
-import {Chalk, type ChalkInstance} from 'chalk'
+import {Chalk} from 'chalk'
 import Table from 'cli-table3'
+import {colorState} from '../cli/colors.js'
 import type {JobState} from '../job.js'
 import {buildBreakdown, type BreakdownRow, type BreakdownTotal, type BreakdownViewOptions} from './model.js'
 
@@ -15,18 +16,6 @@ const ALL_QUEUES = 'all queues'
 
 /** What a leading `~` means; printed under any table that has one. */
 export const APPROXIMATE_LEGEND = '~ estimated from PostgreSQL statistics and a sample (not an exact count)'
-
-/** Colours by state: waiting blue/cyan, running yellow, failing magenta/red, done green, the rest grey. */
-const STATE_COLOURS: Record<JobState, (c: ChalkInstance) => ChalkInstance> = {
-  available: (c) => c.cyan,
-  suspended: (c) => c.gray,
-  scheduled: (c) => c.blue,
-  executing: (c) => c.yellow,
-  retryable: (c) => c.magenta,
-  completed: (c) => c.green,
-  discarded: (c) => c.red,
-  cancelled: (c) => c.gray,
-}
 
 const exact = new Intl.NumberFormat('en-US')
 const compact = new Intl.NumberFormat('en-US', {notation: 'compact', maximumSignificantDigits: 3})
@@ -54,7 +43,8 @@ export function formatBreakdown(rows: readonly BreakdownRow[], options: FormatOp
     return c.dim(`No jobs${which}.`)
   }
   const count = (total: BreakdownTotal) => formatCount(total.count, total.approximate)
-  const state = (name: JobState) => STATE_COLOURS[name](c)(name)
+  // The colour of each state is the same in every view of the CLI (src/cli/colors.ts).
+  const state = (name: JobState) => colorState(name, c)
 
   let table: Table.Table
   if (options.pivot) {
