@@ -8,7 +8,9 @@ import {defaultsWithoutConfig, showStartBreakdown} from '../src/cli/start-breakd
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'
-  static override description = `Loads oban.config.{ts,mts,js,mjs,json} (searched from the current directory up to the project root, or --config), validates it, and runs the instance until SIGINT or SIGTERM, then stops it cleanly. A second signal exits at once.
+  static override description = `Loads oban.config.{ts,mts,js,mjs,json} (searched from the current directory up to the project root, or --config), validates it, and runs the instance until SIGINT or SIGTERM, then stops it cleanly. A second signal exits at once. With no config file at all it runs queue default (limit 10) with the Breakdown plugin.
+
+When the instance runs Breakdown, a terminal shows its live table under the log lines (q or Ctrl-C stops, p pauses the counting, r counts now); off a terminal each count is printed to stdout as a plain table, log lines staying on stderr.
 
 Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is started (and migrated) as needed; it is stopped on exit only if this command started it. Against an external database an unmigrated schema is refused unless --migrate is given.`
 

@@ -1,6 +1,7 @@
 import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
+import BreakdownCommand from '../../commands/breakdown.js'
 import {runBreakdown} from '../../src/breakdown/run.js'
 import {findPluginHandle} from '../../src/plugin-lookup.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
@@ -73,6 +74,17 @@ describe('oban breakdown', () => {
       '│ mailers    │         0 │         0 │         0 │         0 │         0 │         0 │         0 │         1 │     1 │',
       '│ none       │         0 │         0 │         0 │         0 │         0 │         0 │         0 │         0 │     0 │',
     ])
+  })
+
+  // The live examples run until Ctrl-C: here they count once (the flags are the examples' own).
+  it.each(BreakdownCommand.examples.map((example) => [String(example)]))('runs the example %s', async (example) => {
+    const argv = String(example)
+      .replace('<%= config.bin %> <%= command.id %>', '')
+      .replace('> breakdown.ndjson', '')
+      .split(' ')
+      .filter(Boolean)
+    const {error} = await breakdown(...argv, ...(argv.includes('--once') ? [] : ['--once']))
+    expect(error).toBeUndefined()
   })
 
   it.each([
