@@ -10,6 +10,7 @@ import {PLUGINS_KEY, type PluginDirectory} from './plugin-lookup.js'
 import {register} from './registry.js'
 import {Supervisor, type CrashReport, type Incarnation} from './supervisor.js'
 import {execute} from './telemetry.js'
+import {WorkerRegistry} from './worker-registry.js'
 
 export interface PluginHostOptions {
   config: Config
@@ -17,6 +18,8 @@ export interface PluginHostOptions {
   repo: Repo
   notifier: Notifier
   logger: Logger
+  /** The node's workers, handed to every plugin (default: none). */
+  workers?: WorkerRegistry
   isLeader(): boolean
   /**
    * The instance must stop: a plugin crashed past the restart intensity and the policy is
@@ -47,10 +50,12 @@ export interface PluginHostOptions {
 export class PluginHost implements PluginDirectory {
   private readonly supervisor: Supervisor<PluginService>
   private readonly hosted: HostedPlugin[]
+  private readonly workers: WorkerRegistry
   private started = false
 
   constructor(private readonly options: PluginHostOptions) {
     const {config, logger} = options
+    this.workers = options.workers ?? new WorkerRegistry()
     this.supervisor = new Supervisor<PluginService>({
       policy: config.pluginSupervision,
       logger,
@@ -127,6 +132,7 @@ export class PluginHost implements PluginDirectory {
         warn: (message) => logger.warn(scope + message),
         error: (message) => logger.error(scope + message),
       },
+      workers: this.workers,
       isLeader: () => this.options.isLeader(),
       signal: incarnation.signal,
       crash: (error) => incarnation.crash(error),

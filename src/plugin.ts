@@ -2,6 +2,7 @@ import type {z} from 'zod'
 import type {Config} from './config.js'
 import type {Logger} from './logger.js'
 import type {Notifier} from './notifier/notifier.js'
+import type {WorkerRegistry} from './worker-registry.js'
 
 /**
  * The plugin contract, after Oban's plugin guide (reference/seed-writing-plugins.md): a plugin is
@@ -47,6 +48,11 @@ export interface PluginContext {
   readonly notifier: Notifier
   /** Scoped to the plugin: lines start with `[<instance>] <plugin>:`. */
   readonly logger: Logger
+  /**
+   * The workers this node runs (the instance's `workers`), e.g. for a plugin that inserts jobs to
+   * merge a worker's default options or to warn about a worker no node of ours runs.
+   */
+  readonly workers: WorkerRegistry
   /** Whether this node leads its instance now; leader-only plugins check it on every run. */
   isLeader(): boolean
   /** Aborted when the plugin is stopped or restarted; pass it to sleeps, timers and queries. */

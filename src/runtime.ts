@@ -175,6 +175,7 @@ export async function startRuntime(
       repo: createRepo(pool, config.prefix),
       notifier,
       logger,
+      workers,
       isLeader: () => peer.isLeader,
       onEscalate: (error) => hooks.onEscalate?.(error),
     })
