@@ -1,0 +1,78 @@
+import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {beforeEach, describe, expect, it} from 'vitest'
+import {REPO} from '../../helpers/e2e.js'
+import {insertJobRows} from '../../helpers/job-rows.js'
+import {migratedDatabase} from '../../helpers/oban-db.js'
+
+// What a person at a terminal sees: the commands run under a pseudo-terminal (util-linux
+// `script`), so stdin, stdout and stderr are all TTYs, as they are in an interactive shell.
+const SCRIPT = '/usr/bin/script'
+const {url, pool} = await migratedDatabase('cmd_job_terminal')
+beforeEach(() => pool.query('TRUNCATE oban_jobs'))
+
+const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+
+/** Runs `oban ARGV` on a pseudo-terminal, typing `input`; returns what the terminal showed. */
+function onTerminal(argv: string[], input = ''): Promise<{code: number | null; screen: string}> {
+  const command = [
+    process.execPath,
+    '--import',
+    join(REPO, 'node_modules/tsx/dist/loader.mjs'),
+    join(REPO, 'bin/run.js'),
+    ...argv,
+    '--database-url',
+    url,
+  ]
+    .map(quote)
+    .join(' ')
+  const child = spawn(SCRIPT, ['-qec', `stty cols 160; ${command}`, '/dev/null'], {
+    env: {...process.env, NODE_ENV: 'test', NO_COLOR: '1', OCLIF_COLUMNS: '1000'},
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let screen = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    screen += chunk
+    // Answers once the question is on the screen (typed earlier, the terminal would echo it first).
+    if (input && screen.includes('[y/N]')) {
+      child.stdin.write(input)
+      input = ''
+    }
+  })
+  return new Promise((resolve) => child.on('close', (code) => resolve({code, screen: screen.replaceAll('\r\n', '\n')})))
+}
+
+describe.skipIf(!existsSync(SCRIPT))('on a terminal', {timeout: 60_000}, () => {
+  it('asks before retrying a filter, shows progress on one line, then the result', async () => {
+    await pool.query(`INSERT INTO oban_jobs (worker, state) SELECT 'W', 'discarded' FROM generate_series(1, 2500)`)
+    const {code, screen} = await onTerminal(['job', 'retry', '--state', 'discarded'], 'y\n')
+    expect(code).toBe(0)
+    expect(screen).toContain('Retry 2,500 jobs matching --state discarded (discarded 2,500)? [y/N] ')
+    expect(screen).toContain('\r\x1b[2Kretried 1,000 / 2,500')
+    expect(screen).toMatch(/\r\x1b\[2KRetried 2,500 jobs \(discarded 2,500\) in 3 batches\.\n$/)
+    const {rows} = await pool.query<{n: number}>(`SELECT count(*)::int AS n FROM oban_jobs WHERE state = 'available'`)
+    expect(rows[0]!.n).toBe(2500)
+  })
+
+  it('changes nothing when the answer is no', async () => {
+    await insertJobRows(pool, [{state: 'retryable'}, {state: 'available'}])
+    const {code, screen} = await onTerminal(['job', 'delete', '--queue', 'default'], 'n\n')
+    expect(code).toBe(0)
+    expect(screen).toContain('Delete 2 jobs matching --queue default (available 1, retryable 1)? [y/N] ')
+    expect(screen).toContain('Aborted: nothing was deleted.\n')
+    const {rows} = await pool.query<{n: number}>('SELECT count(*)::int AS n FROM oban_jobs')
+    expect(rows[0]!.n).toBe(2)
+  })
+
+  it('draws the job list as a table', async () => {
+    const [id] = await insertJobRows(pool, [{state: 'retryable', worker: 'MyApp.Sync', args: {account: 7}}])
+    const {code, screen} = await onTerminal(['job', 'list'])
+    expect(code).toBe(0)
+    expect(screen).toMatch(/^┌─+┬/)
+    expect(screen).toMatch(
+      new RegExp(`│ +${id} │ retryable │ default │ MyApp\\.Sync │ +0/20 │ [^│]+ │ - +│ \\{"account":7\\} │`),
+    )
+    expect(screen).not.toContain('\x1b[3') // NO_COLOR
+  })
+})
