@@ -73,7 +73,7 @@ try {
   const estimated = await time(() => countBreakdown(pool, 'public'))
   console.log(`plain GROUP BY queue, state:          ${plain.ms.toFixed(1)} ms`)
   console.log(`countBreakdown, exact (no estimates): ${exact.ms.toFixed(1)} ms`)
-  console.log(`countBreakdown, estimates above 50k:  ${estimated.ms.toFixed(1)} ms`)
+  console.log(`countBreakdown, estimates (default):  ${estimated.ms.toFixed(1)} ms`)
 
   const truth = new Map(exact.result.map((row) => [`${row.queue}/${row.state}`, row.count]))
   for (const row of estimated.result.filter((r) => r.approximate)) {
