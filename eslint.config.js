@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 export default defineConfig(
-  globalIgnores(['dist/', 'node_modules/', '.oban/', 'coverage/', '.test-results/']),
+  globalIgnores(['dist/', 'node_modules/', '.oban/', 'coverage/', '.test-results/', '.scratch/']),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
