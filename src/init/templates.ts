@@ -14,6 +14,9 @@ export default defineConfig({
   queues: {default: 10},
   // Module paths (or folders) relative to this file; every worker they export is registered.
   workers: ['./workers/example-worker.ts'],
+  // The live <queue, state, count> table in the terminal (refreshed every interval); remove it,
+  // or add Pruner, Lifeline, Cron, Reindexer: see the README, "Plugins".
+  plugins: [['Breakdown', {interval: '5s'}]],
 })
 `
 
