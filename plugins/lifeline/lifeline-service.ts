@@ -1,0 +1,109 @@
+import {FailureLog, followerSkip, Serial, type FollowerSkip, type ServiceClock} from '../../src/maintenance.js'
+import {PluginBase, type Ticker} from '../../src/plugin-base.js'
+import type {PluginContext} from '../../src/plugin.js'
+import {span} from '../../src/telemetry.js'
+import {rescueJobs, type RescuedJob} from './rescue-jobs.js'
+
+export interface LifelineOptions {
+  /** Milliseconds between two runs. */
+  interval: number
+  /** Milliseconds a job may stay executing before it counts as stuck. */
+  rescueAfter: number
+  /** Spare jobs of nodes alive in the presence table (default true). */
+  presence: boolean
+}
+
+/** The answer of `rescue` on the node that rescued: the ids moved to each state. */
+export interface RescueResult {
+  leader: boolean
+  rescued: number[]
+  discarded: number[]
+}
+
+/**
+ * Oban's Lifeline: every `interval`, on the leader only, moves jobs stuck `executing` for longer
+ * than `rescueAfter` back to `available`, or to `discarded` when they have no attempts left,
+ * sparing jobs whose node is alive (see {@link rescueJobs}). Each run is a `plugin` span with
+ * `{instance, plugin: 'Lifeline', leader}` and, on stop, Oban's `rescuedJobs` and
+ * `discardedJobs` (`{id, queue, state}` each); a follower's run queries nothing. A failed run is
+ * a `plugin:exception` event and a warning; the next run comes on schedule.
+ *
+ * Paused, no scheduled run happens until resumed; `rescue()` runs at once whatever the state.
+ */
+export class LifelineService extends PluginBase<LifelineOptions> {
+  private ticker: Ticker | undefined
+  private readonly serial = new Serial()
+  private readonly failures: FailureLog
+
+  constructor(
+    context: PluginContext,
+    options: LifelineOptions,
+    private readonly clock: ServiceClock = {},
+  ) {
+    super(context, options)
+    this.failures = new FailureLog(context.logger, 'rescuing stuck jobs')
+  }
+
+  override start(): void {
+    this.ticker = this.every(this.options.interval, () => this.scheduled())
+  }
+
+  override status(): 'running' | 'paused' {
+    return this.ticker?.paused ? 'paused' : 'running'
+  }
+
+  pause(): void {
+    this.ticker?.pause()
+  }
+
+  /** Scheduled runs again, the next one an interval from now. */
+  resume(): void {
+    this.ticker?.resume()
+  }
+
+  /** Rescues now on the leader, or anywhere with `force`; returns the ids made available and discarded. */
+  async rescue(options: {force?: boolean} = {}): Promise<RescueResult | FollowerSkip> {
+    const leader = this.context.isLeader()
+    if (!leader && !options.force) return followerSkip(this.conf)
+    const moved = await this.serial.run(() => this.pass(leader, true))
+    return {
+      leader,
+      rescued: moved.filter((job) => job.state === 'available').map((job) => job.id),
+      discarded: moved.filter((job) => job.state === 'discarded').map((job) => job.id),
+    }
+  }
+
+  private async scheduled(): Promise<void> {
+    try {
+      await this.serial.run(() => this.pass(this.context.isLeader(), false))
+      this.failures.succeeded()
+    } catch (error) {
+      if (!this.signal.aborted) this.failures.failed(error)
+    }
+  }
+
+  private pass(leader: boolean, requested: boolean): Promise<RescuedJob[]> {
+    const meta = {instance: this.conf.name, plugin: 'Lifeline', leader}
+    return span('plugin', meta, async () => {
+      const moved =
+        leader || requested
+          ? await rescueJobs(this.repo, {
+              rescueAfter: this.options.rescueAfter,
+              now: this.clock.now?.(),
+              presence: this.options.presence,
+            })
+          : []
+      const rescuedJobs = moved.filter((job) => job.state === 'available')
+      const discardedJobs = moved.filter((job) => job.state === 'discarded')
+      if (moved.length > 0)
+        this.logger.info(
+          `rescued ${rescuedJobs.length} stuck job(s) [${ids(rescuedJobs)}], discarded ${discardedJobs.length} [${ids(discardedJobs)}]`,
+        )
+      return {result: moved, metadata: {rescuedJobs, discardedJobs}}
+    })
+  }
+}
+
+function ids(jobs: readonly RescuedJob[]): string {
+  return jobs.map((job) => job.id).join(', ')
+}
