@@ -180,10 +180,12 @@ export async function startRuntime(
       onEscalate: (error) => hooks.onEscalate?.(error),
     })
     releasers.push(() => host.stop())
-    await host.start()
 
-    // Presence row and plugin calls from other processes: after the plugins (the row lists them),
-    // stopped before them and before the notifier.
+    // Presence row and plugin calls from other processes. Started before the plugins: its database
+    // round trips must not come between the plugins' start and start() resolving (a plugin that
+    // escalates in between makes start() fail). The row lists the plugins as `starting` and is
+    // rewritten as each one starts. Stopped before the plugins (the second releaser; the first
+    // only covers a failed start) and before the notifier.
     const control = await startNodeControl({
       config,
       pool,
@@ -193,6 +195,8 @@ export async function startRuntime(
       queues,
       isLeader: () => peer.isLeader,
     })
+    releasers.push(() => control.stop())
+    await host.start()
     releasers.push(() => control.stop())
 
     return {

@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {createFixture, REPO, type ObanProcess} from '../helpers/e2e.js'
+import {createFixture, REPO, spawnOban, type ObanProcess} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
 // `oban plugin` from a separate process against real `oban start` processes: two nodes of
@@ -53,12 +53,26 @@ const config = fixture.config(
   'plugins.json',
 )
 
-/** Starts the three nodes at once (each takes a few seconds to boot on two cores). */
+// Three nodes booting at once through tsx, next to other test files, can take longer than the
+// fixture's default wait.
+const BOOT_TIMEOUT_MS = 120_000
+
+async function startNode(node: string, args: string[] = []): Promise<ObanProcess> {
+  const proc = spawnOban(['start', '--database-url', url, '--config', config, '--node', node, ...args], {
+    cwd: fixture.dir,
+    env: {E2E_DATABASE_URL: url},
+    node,
+  })
+  await proc.waitFor(/is running on/, {timeoutMs: BOOT_TIMEOUT_MS})
+  return proc
+}
+
+/** Starts the three nodes at once. */
 async function startNodes(): Promise<Record<'n1' | 'n2' | 'o1', ObanProcess>> {
   const [n1, n2, o1] = await Promise.all([
-    fixture.start('n1', {config, args: ['--instance', 'Other']}),
-    fixture.start('n2', {config, args: ['--instance', 'Other']}),
-    fixture.start('o1', {config}),
+    startNode('n1', ['--instance', 'Other']),
+    startNode('n2', ['--instance', 'Other']),
+    startNode('o1'),
   ])
   return {n1, n2, o1}
 }
@@ -86,7 +100,7 @@ const errorLine = (stderr: string) => {
   return lines[0]!.trim()
 }
 
-describe('oban plugin across processes', {timeout: 180_000}, () => {
+describe('oban plugin across processes', {timeout: 300_000}, () => {
   it("pauses Breakdown on Other's two nodes only, and reports every error in one line", async () => {
     const nodes = await startNodes()
     expect(await breakdownStates()).toEqual({'Oban.o1': 'running', 'Other.n1': 'running', 'Other.n2': 'running'})
@@ -162,10 +176,12 @@ describe('oban plugin across processes', {timeout: 180_000}, () => {
     await pool.query(
       "SELECT pg_notify('public.oban_ts_control', 'not json'), pg_notify('public.oban_ts_control', '{\"v\":1,\"id\":3}')",
     )
-    await nodes.o1.waitFor(/ignored a malformed request "?3?"? on ts_control|ignored a malformed notification/, {
-      stream: 'stderr',
-    })
-    await nodes.n1.waitFor(/control: ignored a malformed request on ts_control: bad id 3/, {stream: 'stderr'})
+    for (const node of Object.values(nodes)) {
+      await node.waitFor(/notifier: ignored a malformed notification on "public\.oban_ts_control": "not json"/, {
+        stream: 'stderr',
+      })
+      await node.waitFor(/control: ignored a malformed request on ts_control: bad id 3/, {stream: 'stderr'})
+    }
 
     const resumed = await fixture.cli('plugin', 'resume', 'Breakdown', '--instance', 'Other', '--json')
     expect(resumed.code).toBe(0)
