@@ -22,6 +22,12 @@ export interface PresenceOptions {
   ttl?: number
   /** Coalescing delay of {@link Presence.touch} (ms, default 50). */
   touchDelay?: number
+  /**
+   * How often the snapshot is compared with the last one written (ms, default 1 000): a change of
+   * a plugin's status, a queue's limit or pause, or leadership is written at the next check,
+   * whoever made it (a remote call, an in-process helper, a queue signal, the plugin itself).
+   */
+  watchInterval?: number
 }
 
 /** A node's row is rewritten this often... */
@@ -36,7 +42,8 @@ const PRUNE_GRACE_MS = 60_000
  * Keeps this node's row in the presence table (`<prefix>.oban_ts_nodes`) while the instance
  * runs, so that other processes (`oban plugin ...`) know which nodes of an instance are alive
  * and what they run. It creates the table if needed, writes the row at start and then every
- * `interval`, rewrites it soon after {@link Presence.touch} (a plugin's status changed), and
+ * `interval`, rewrites it soon after {@link Presence.touch} or when its periodic comparison finds
+ * the node's state changed (a plugin paused or failed, a queue paused or scaled), and
  * deletes it on a graceful stop; a node that dies silently expires after `ttl`.
  *
  * Failures never stop the instance: they are logged (once per outage) and retried at the next
@@ -50,6 +57,9 @@ export class Presence {
   private readonly hostname = hostname()
   private timer: NodeJS.Timeout | undefined
   private touchTimer: NodeJS.Timeout | undefined
+  private watchTimer: NodeJS.Timeout | undefined
+  /** What the last successful write said, minus what changes all the time (running jobs). */
+  private written: string | undefined
   private writing: Promise<void> | undefined
   private queued: Promise<void> | undefined
   private stopped = false
@@ -67,6 +77,7 @@ export class Presence {
     if (this.stopped || this.timer) return
     await this.refresh()
     this.schedule()
+    this.watch()
   }
 
   /**
@@ -109,7 +120,8 @@ export class Presence {
     this.stopped = true
     clearTimeout(this.timer)
     clearTimeout(this.touchTimer)
-    this.timer = this.touchTimer = undefined
+    clearTimeout(this.watchTimer)
+    this.timer = this.touchTimer = this.watchTimer = undefined
     await (this.queued ?? this.writing)
     if (!this.tableReady) return
     const {db, prefix, instance, node, logger} = this.options
@@ -127,6 +139,19 @@ export class Presence {
     }, this.interval)
   }
 
+  private watch(): void {
+    if (this.stopped) return
+    this.watchTimer = setTimeout(() => {
+      try {
+        // While writes fail, the regular interval retries; changes must not turn into a retry storm.
+        if (!this.failing && fingerprint(this.options.snapshot()) !== this.written) this.touch()
+      } catch (error) {
+        this.options.logger.warn(`presence: could not describe this node: ${message(error)}`)
+      }
+      this.watch()
+    }, this.options.watchInterval ?? 1_000)
+  }
+
   private async write(): Promise<void> {
     const {db, prefix, instance, node, logger} = this.options
     try {
@@ -134,7 +159,8 @@ export class Presence {
         await createPresenceTable(db, prefix)
         this.tableReady = true
       }
-      const {plugins, queues, meta} = this.options.snapshot()
+      const snapshot = this.options.snapshot()
+      const {plugins, queues, meta} = snapshot
       const conflict = await upsertPresence(db, prefix, {
         instance,
         node,
@@ -152,6 +178,7 @@ export class Presence {
           `presence: another process (pid ${conflict.pid} on ${conflict.hostname}) also runs as node "${node}" of instance "${instance}": give each process its own --node, or plugin calls and listings will mix them up`,
         )
       }
+      this.written = fingerprint(snapshot)
       await pruneExpiredPresence(db, prefix, PRUNE_GRACE_MS)
       if (this.failing) logger.info(`presence: node ${node} is listed again in ${prefix}.oban_ts_nodes`)
       this.failing = false
@@ -163,6 +190,10 @@ export class Presence {
       this.failing = true
     }
   }
+}
+
+function fingerprint(snapshot: NodeSnapshot): string {
+  return JSON.stringify({...snapshot, queues: snapshot.queues.map(({running: _running, ...queue}) => queue)})
 }
 
 function message(error: unknown): string {

@@ -90,6 +90,28 @@ describe('Presence', () => {
     expect(await listNodes(pool, {instance: 'Pres'})).toEqual([])
   })
 
+  it('notices a change nobody announced (an in-process call, a queue signal) at its next comparison', async () => {
+    let status: 'running' | 'paused' = 'running'
+    let running = 0
+    const p = presence({
+      watchInterval: 20,
+      touchDelay: 1,
+      snapshot: () => {
+        const s = snapshot(status)
+        return {...s, queues: s.queues.map((q) => ({...q, running}))}
+      },
+    })
+    await p.start()
+    // Jobs starting and finishing are not worth a write.
+    running = 3
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await listNodes(pool, {instance: 'Pres'}))[0]?.queues[0]?.running).toBe(0)
+    status = 'paused'
+    await eventually(async () => (await listNodes(pool, {instance: 'Pres'}))[0]?.plugins[0]?.status === 'paused', 2_000)
+    expect((await listNodes(pool, {instance: 'Pres'}))[0]?.queues[0]?.running).toBe(3)
+    await p.stop()
+  })
+
   it('coalesces refreshes: concurrent calls share at most one extra write', async () => {
     let writes = 0
     const p = presence({
