@@ -26,6 +26,15 @@ export {PluginBase, type Ticker} from './plugin-base.js'
 export {durationOption} from './plugin-options.js'
 export {pluginHandles, findPluginHandle} from './plugin-lookup.js'
 export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin-args.js'
+export {
+  callPluginFunction,
+  type NodeCallResult,
+  type PluginCallOptions,
+  type PluginCallResult,
+} from './control/client.js'
+export {PluginCallFailedError} from './control/errors.js'
+export {listNodes, type ListNodesOptions} from './control/nodes.js'
+export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './presence-record.js'
 export type {PluginEntry, PluginRef} from './plugin-config.js'
 export type {PluginSupervisionOptions} from './config.js'
 export {
