@@ -14,9 +14,9 @@ export interface TestPluginContext {
   /** Errors the plugin reported to its supervisor. */
   crashes: unknown[]
   /** Set whether this "node" leads. */
-  setLeader(leader: boolean): void
+  setLeader: (leader: boolean) => void
   /** Stops the plugin's incarnation (aborts its signal). */
-  abort(): void
+  abort: () => void
 }
 
 /**
