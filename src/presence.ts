@@ -14,6 +14,11 @@ export interface PresenceOptions {
   instance: string
   node: string
   logger: Logger
+  /**
+   * When the node started (default: now). Lifeline spares executing jobs of live nodes whose row
+   * started no later than the job was attempted, so this must not be later than the first fetch.
+   */
+  startedAt?: Date
   /** What the node runs now; called on every write. */
   snapshot(): NodeSnapshot
   /** Time between two writes (ms, default 10 s). */
@@ -52,7 +57,7 @@ const PRUNE_GRACE_MS = 60_000
 export class Presence {
   private readonly interval: number
   private readonly ttl: number
-  private readonly startedAt = new Date()
+  private readonly startedAt: Date
   private readonly pid = process.pid
   private readonly hostname = hostname()
   private timer: NodeJS.Timeout | undefined
@@ -68,6 +73,7 @@ export class Presence {
   private warnedConflict = false
 
   constructor(private readonly options: PresenceOptions) {
+    this.startedAt = options.startedAt ?? new Date()
     this.interval = options.interval ?? PRESENCE_INTERVAL_MS
     this.ttl = options.ttl ?? PRESENCE_TTL_MS
   }

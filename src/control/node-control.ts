@@ -44,7 +44,11 @@ let handlerIds = 0
  */
 export async function startNodeControl(options: NodeControlOptions): Promise<NodeControl> {
   const {config, logger, plugins, queues} = options
+  // The queues started before this (and may have fetched jobs already): the row says the node
+  // started when its first producer did, which Lifeline compares with the jobs' attempted_at.
+  const startedAt = new Date(Math.min(Date.now(), ...queues.checkAll().map((q) => q.startedAt.getTime())))
   const presence = new Presence({
+    startedAt,
     db: options.pool,
     prefix: config.prefix,
     instance: config.name,

@@ -160,6 +160,9 @@ describe('oban plugin list', () => {
         .map((l) => l.split(' ')[0]),
     ).toEqual(['Oban.o1', 'Other.worker-1'])
     const {result} = await oban('plugin', 'list', '--instance', 'Oban', '--json')
+    // The node started no later than its first producer (Lifeline relies on it).
+    const [listed] = result as {startedAt: Date}[]
+    expect(listed!.startedAt.getTime()).toBeLessThanOrEqual(instances[1]!.checkQueue('default')!.startedAt.getTime())
     expect(result).toEqual([
       expect.objectContaining({
         instance: 'Oban',
