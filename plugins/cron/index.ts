@@ -9,6 +9,15 @@ import {crontabOption} from './crontab.js'
 export {CronService, UnknownCronEntryError, type CronEntryReport, type CronOptions} from './cron-service.js'
 export {crontabOption, parseEntry, type CrontabEntry, type CrontabInput, type CronEntryOptions} from './crontab.js'
 export {cronAt, insertCronJob, type CronGuard, type CronInsert} from './insert-cron-job.js'
+// The expression tools, for checking a crontab in code as `oban cron next` does on the command line.
+export {
+  CronExpressionError,
+  isCronExpression,
+  parseCronExpression,
+  type CronExpression,
+} from '../../src/cron/expression.js'
+export {CronSchedule, CronTimezoneError, DEFAULT_CRON_TIMEZONE, isTimezone} from '../../src/cron/schedule.js'
+export {nextRuns, type NextRuns} from '../../src/cron/next-runs.js'
 
 /**
  * Oban's Cron (reference/oban-spec.md §4.5): inserts jobs on a schedule, on the leader, at most

@@ -43,7 +43,8 @@ export interface CronGuard {
  * has already deleted cannot be found, but that minute is long past by then.
  *
  * The guard is checked before, and separately from, the job's own `unique` options (the entry's
- * or its worker's), which then apply as usual.
+ * or its worker's), which then apply as usual; note that `cron_at` differs from minute to minute,
+ * so a `unique` on the whole `meta` (without `keys`) no longer folds two minutes into one job.
  */
 export async function insertCronJob(
   repo: Repo,
