@@ -43,7 +43,7 @@ describe('oban start with plugins', {timeout: 60_000}, () => {
     ],
     [
       'Breakdwn',
-      '--plugin Breakdwn: unknown plugin "Breakdwn" (did you mean "Breakdown"?): the built-in plugins are Breakdown; give a custom plugin by its module path, e.g. ./plugins/my-plugin.js',
+      '--plugin Breakdwn: unknown plugin "Breakdwn" (did you mean "Breakdown"?): the built-in plugins are Breakdown, Cron, Lifeline, Pruner, Reindexer; give a custom plugin by its module path, e.g. ./plugins/my-plugin.js',
     ],
     [
       'Breakdown:interval',

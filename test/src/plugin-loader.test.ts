@@ -67,7 +67,7 @@ describe('loadPlugins', () => {
 
   it('suggests a built-in for a misspelt name', async () => {
     expect(await errorOf(loadPlugins(['Breakdwn']))).toBe(
-      'plugins[0] (Breakdwn): unknown plugin "Breakdwn" (did you mean "Breakdown"?): the built-in plugins are Breakdown; give a custom plugin by its module path, e.g. ./plugins/my-plugin.js',
+      'plugins[0] (Breakdwn): unknown plugin "Breakdwn" (did you mean "Breakdown"?): the built-in plugins are Breakdown, Cron, Lifeline, Pruner, Reindexer; give a custom plugin by its module path, e.g. ./plugins/my-plugin.js',
     )
   })
 
