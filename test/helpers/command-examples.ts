@@ -43,7 +43,8 @@ export const exitOf = (error: unknown) => (error as {oclif?: {exit?: number}} | 
 
 /** Relative times (`42s ago`, `in 5m`, `2h 3m ago`) replaced by `<t>`, so output can be compared exactly. */
 export function withoutRelativeTimes(text: string): string {
-  return text.replace(/\b(in )?\d+(ms|[smhd])( \d+[smhd])?( ago)?/g, '<t>')
+  // `now` is what a time less than a second away reads as (a fast run renders it).
+  return text.replace(/\b(in )?\d+(ms|[smhd])( \d+[smhd])?( ago)?|(?<=^|\s)now(?=\s|$)/g, '<t>')
 }
 
 /**
