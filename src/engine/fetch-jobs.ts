@@ -2,10 +2,6 @@ import type {Queryable} from '../db/pool.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
 import {qualified} from './tables.js'
 
-const RETURNED = JOB_COLUMNS.split(', ')
-  .map((c) => `j.${c}`)
-  .join(', ')
-
 export interface FetchRequest {
   queue: string
   /** Free capacity: never fetch more than `limit - running`. */
@@ -13,12 +9,6 @@ export interface FetchRequest {
   node: string
   /** The producer's uuid, recorded with the node in `attempted_by`, as Oban does. */
   producerUuid: string
-  /**
-   * Jobs to mark completed in the same statement (acks riding along with the fetch: one round
-   * trip and one commit instead of two). Completing does not depend on the fetch: both parts
-   * always run, in one transaction.
-   */
-  complete?: readonly number[]
 }
 
 /**
@@ -31,17 +21,9 @@ export interface FetchRequest {
  */
 export async function fetchJobs(db: Queryable, prefix: string, request: FetchRequest): Promise<Job[]> {
   const jobs = qualified(prefix, 'oban_jobs')
-  const complete = request.complete ?? []
-  const completing = complete.length > 0
-  // A data-modifying CTE always runs to completion, whether or not the main query reads it.
-  const completion = completing
-    ? `completed AS (
-        UPDATE ${jobs} SET state = 'completed', completed_at = timezone('UTC', now()) WHERE id = ANY($5::bigint[])
-      ), `
-    : ''
   const {rows} = await db.query<JobRow>({
-    name: `oban_fetch_jobs${completing ? '_completing' : ''}:${prefix}`,
-    text: `WITH ${completion}subset AS (
+    name: `oban_fetch_jobs:${prefix}`,
+    text: `WITH subset AS (
         SELECT id FROM ${jobs}
         WHERE state = 'available' AND queue = $1
         ORDER BY priority ASC, scheduled_at ASC, id ASC
@@ -55,8 +37,10 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
              attempt = j.attempt + 1
         FROM subset
        WHERE j.id = subset.id AND j.attempt < j.max_attempts
-      RETURNING ${RETURNED}`,
-    values: [request.queue, request.demand, request.node, request.producerUuid, ...(completing ? [complete] : [])],
+      RETURNING ${JOB_COLUMNS.split(', ')
+        .map((c) => `j.${c}`)
+        .join(', ')}`,
+    values: [request.queue, request.demand, request.node, request.producerUuid],
   })
   return rows.map(rowToJob).sort(fetchOrder)
 }

@@ -28,12 +28,6 @@ export interface AckerOptions {
   onError?: (error: Error) => void
 }
 
-/** Completions handed to a producer's fetch statement; `settle` says whether they were written. */
-export interface TakenCompletions {
-  ids: number[]
-  settle(written: boolean): void
-}
-
 // Retry delays after a failed flush: 100ms doubling to 5s, so a database restart is ridden out
 // without hammering it, and acks go out within seconds of its return.
 const RETRY_BASE_MS = 100
@@ -43,63 +37,30 @@ const RETRY_MAX_MS = 5_000
  * Batches job acknowledgements. Executors push outcomes as jobs finish; one flush at a time
  * writes everything pending with one statement per outcome kind (a single statement, or one
  * transaction when several kinds are pending). This is what lets a queue drain at the speed of
- * its fetches instead of one UPDATE and commit per job. Completions may also ride along with a
- * producer's next fetch (see {@link Acker.takeCompletions}), saving a round trip and a commit.
- * A failed write keeps its acks and retries with backoff, so a database blip loses nothing.
+ * its fetches instead of one UPDATE and commit per job. A failed flush keeps its acks and
+ * retries with backoff, so a database blip loses nothing; `stop()` flushes what is left.
  */
 export class Acker {
   private pending: Ack[] = []
   private flushing?: Promise<void>
   private retryTimer?: NodeJS.Timeout
-  private immediate?: NodeJS.Immediate
   private failures = 0
-  /** Completions taken by producers whose statements have not settled yet. */
-  private lent = 0
   private idle: (() => void)[] = []
+  private immediate?: NodeJS.Immediate
 
   constructor(private readonly options: AckerOptions) {}
 
-  /**
-   * Queues an outcome. The write starts one macrotask after the producers' next fetch would:
-   * jobs finishing together share one write, and a producer about to fetch takes their
-   * completions into its own statement first.
-   */
+  /** Queues an outcome for the next flush (started at once if none is running). */
   push(ack: Ack): void {
     this.pending.push(ack)
+    // Start the write after this macrotask, so outcomes of jobs finishing together share it.
     this.immediate ??= setImmediate(() => {
-      this.immediate = setImmediate(() => {
-        this.immediate = undefined
-        this.kick()
-      })
+      this.immediate = undefined
+      this.kick()
     })
   }
 
-  /**
-   * Hands the pending completions to a caller that writes them in its own statement (a
-   * producer's fetch). The caller must `settle(true)` once written, or `settle(false)` to give
-   * them back, and they are then written as usual.
-   */
-  takeCompletions(): TakenCompletions {
-    const ids: number[] = []
-    if (this.pending.some((ack) => ack.kind === 'complete')) {
-      this.pending = this.pending.filter((ack) => (ack.kind === 'complete' ? (ids.push(ack.id), false) : true))
-    }
-    if (ids.length === 0) return {ids, settle: () => {}}
-    this.lent++
-    let settled = false
-    return {
-      ids,
-      settle: (written) => {
-        if (settled) return
-        settled = true
-        this.lent--
-        if (!written) for (const id of ids) this.push({kind: 'complete', id})
-        this.checkIdle()
-      },
-    }
-  }
-
-  /** Number of outcomes not yet committed (pending or lent). */
+  /** Number of outcomes not yet committed. */
   get backlog(): number {
     return this.pending.length
   }
@@ -110,19 +71,21 @@ export class Acker {
    * retry is brought forward.
    */
   async drain(timeoutMs = 15_000): Promise<void> {
-    if (this.isIdle()) return
-    clearImmediate(this.immediate)
-    this.immediate = undefined
-    clearTimeout(this.retryTimer)
-    this.retryTimer = undefined
-    this.kick()
+    if (this.pending.length === 0 && !this.flushing) return
+    if (this.immediate) {
+      clearImmediate(this.immediate)
+      this.immediate = undefined
+      this.kick()
+    }
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = undefined
+      this.kick()
+    }
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        new Promise<void>((resolve) => {
-          this.idle.push(resolve)
-          this.checkIdle()
-        }),
+        new Promise<void>((resolve) => this.idle.push(resolve)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () =>
@@ -149,14 +112,6 @@ export class Acker {
     return dropped
   }
 
-  private isIdle(): boolean {
-    return this.pending.length === 0 && !this.flushing && this.lent === 0
-  }
-
-  private checkIdle(): void {
-    if (this.isIdle()) for (const resolve of this.idle.splice(0)) resolve()
-  }
-
   private kick(): void {
     if (this.flushing || this.retryTimer || this.pending.length === 0) return
     this.flushing = this.flushLoop().finally(() => {
@@ -164,7 +119,7 @@ export class Acker {
       if (this.retryTimer) return
       // Acks pushed while the last write was finishing.
       if (this.pending.length > 0) return this.kick()
-      this.checkIdle()
+      for (const resolve of this.idle.splice(0)) resolve()
     })
   }
 

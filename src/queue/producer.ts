@@ -211,18 +211,14 @@ export class Producer {
         if (demand <= 0) break
         let jobs: Job[]
         this.lastFetchAt = performance.now()
-        const completions = this.options.acker.takeCompletions()
         try {
           jobs = await fetchJobs(this.options.pool, this.options.prefix, {
             queue: this.queue,
             demand,
             node: this.options.node,
             producerUuid: this.uuid,
-            complete: completions.ids,
           })
-          completions.settle(true)
         } catch (error) {
-          completions.settle(false)
           this.fetchFailed(error)
           break
         }
