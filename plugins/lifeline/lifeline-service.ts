@@ -1,5 +1,5 @@
-import {FailureLog, followerSkip, Serial, type FollowerSkip, type ServiceClock} from '../../src/maintenance.js'
-import {PluginBase, type Ticker} from '../../src/plugin-base.js'
+import {IntervalService} from '../../src/interval-service.js'
+import type {FollowerSkip, ServiceClock} from '../../src/maintenance.js'
 import type {PluginContext} from '../../src/plugin.js'
 import {span} from '../../src/telemetry.js'
 import {rescueJobs, type RescuedJob} from './rescue-jobs.js'
@@ -30,42 +30,16 @@ export interface RescueResult {
  *
  * Paused, no scheduled run happens until resumed; `rescue()` runs at once whatever the state.
  */
-export class LifelineService extends PluginBase<LifelineOptions> {
-  private ticker: Ticker | undefined
-  private readonly serial = new Serial()
-  private readonly failures: FailureLog
-
-  constructor(
-    context: PluginContext,
-    options: LifelineOptions,
-    private readonly clock: ServiceClock = {},
-  ) {
-    super(context, options)
-    this.failures = new FailureLog(context.logger, 'rescuing stuck jobs')
-  }
-
-  override start(): void {
-    this.ticker = this.every(this.options.interval, () => this.scheduled())
-  }
-
-  override status(): 'running' | 'paused' {
-    return this.ticker?.paused ? 'paused' : 'running'
-  }
-
-  pause(): void {
-    this.ticker?.pause()
-  }
-
-  /** Scheduled runs again, the next one an interval from now. */
-  resume(): void {
-    this.ticker?.resume()
+export class LifelineService extends IntervalService<LifelineOptions, RescuedJob[]> {
+  constructor(context: PluginContext, options: LifelineOptions, clock: ServiceClock = {}) {
+    super(context, options, clock, 'rescuing stuck jobs')
   }
 
   /** Rescues now on the leader, or anywhere with `force`; returns the ids made available and discarded. */
   async rescue(options: {force?: boolean} = {}): Promise<RescueResult | FollowerSkip> {
-    const leader = this.context.isLeader()
-    if (!leader && !options.force) return followerSkip(this.conf)
-    const moved = await this.serial.run(() => this.pass(leader, true))
+    const run = await this.requested(options.force)
+    if (!('result' in run)) return run
+    const {leader, result: moved} = run
     return {
       leader,
       rescued: moved.filter((job) => job.state === 'available').map((job) => job.id),
@@ -73,16 +47,7 @@ export class LifelineService extends PluginBase<LifelineOptions> {
     }
   }
 
-  private async scheduled(): Promise<void> {
-    try {
-      await this.serial.run(() => this.pass(this.context.isLeader(), false))
-      this.failures.succeeded()
-    } catch (error) {
-      if (!this.signal.aborted) this.failures.failed(error)
-    }
-  }
-
-  private pass(leader: boolean, requested: boolean): Promise<RescuedJob[]> {
+  protected pass(leader: boolean, requested: boolean): Promise<RescuedJob[]> {
     const meta = {instance: this.conf.name, plugin: 'Lifeline', leader}
     return span('plugin', meta, async () => {
       const moved =

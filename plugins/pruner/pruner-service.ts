@@ -1,5 +1,5 @@
-import {FailureLog, followerSkip, Serial, type FollowerSkip, type ServiceClock} from '../../src/maintenance.js'
-import {PluginBase, type Ticker} from '../../src/plugin-base.js'
+import {IntervalService} from '../../src/interval-service.js'
+import type {FollowerSkip, ServiceClock} from '../../src/maintenance.js'
 import type {PluginContext} from '../../src/plugin.js'
 import {span} from '../../src/telemetry.js'
 import {pruneJobs, type PrunableState, type PrunedJob} from './prune-jobs.js'
@@ -34,42 +34,16 @@ export interface PruneResult {
  *
  * Paused, no scheduled run happens until resumed; `prune()` runs at once whatever the state.
  */
-export class PrunerService extends PluginBase<PrunerOptions> {
-  private ticker: Ticker | undefined
-  private readonly serial = new Serial()
-  private readonly failures: FailureLog
-
-  constructor(
-    context: PluginContext,
-    options: PrunerOptions,
-    private readonly clock: ServiceClock = {},
-  ) {
-    super(context, options)
-    this.failures = new FailureLog(context.logger, 'pruning')
-  }
-
-  override start(): void {
-    this.ticker = this.every(this.options.interval, () => this.scheduled())
-  }
-
-  override status(): 'running' | 'paused' {
-    return this.ticker?.paused ? 'paused' : 'running'
-  }
-
-  pause(): void {
-    this.ticker?.pause()
-  }
-
-  /** Scheduled runs again, the next one an interval from now. */
-  resume(): void {
-    this.ticker?.resume()
+export class PrunerService extends IntervalService<PrunerOptions, PrunedJob[]> {
+  constructor(context: PluginContext, options: PrunerOptions, clock: ServiceClock = {}) {
+    super(context, options, clock, 'pruning')
   }
 
   /** Prunes now (once, up to `limit`) on the leader, or anywhere with `force`; returns the counts. */
   async prune(options: {force?: boolean} = {}): Promise<PruneResult | FollowerSkip> {
-    const leader = this.context.isLeader()
-    if (!leader && !options.force) return followerSkip(this.conf)
-    const pruned = await this.serial.run(() => this.pass(leader, true))
+    const run = await this.requested(options.force)
+    if (!('result' in run)) return run
+    const {leader, result: pruned} = run
     const count = (state: PrunableState) => pruned.filter((job) => job.state === state).length
     return {
       leader,
@@ -80,17 +54,7 @@ export class PrunerService extends PluginBase<PrunerOptions> {
     }
   }
 
-  private async scheduled(): Promise<void> {
-    try {
-      await this.serial.run(() => this.pass(this.context.isLeader(), false))
-      this.failures.succeeded()
-    } catch (error) {
-      if (!this.signal.aborted) this.failures.failed(error)
-    }
-  }
-
-  /** One run inside Oban's plugin span; a follower's scheduled run touches nothing. */
-  private pass(leader: boolean, requested: boolean): Promise<PrunedJob[]> {
+  protected pass(leader: boolean, requested: boolean): Promise<PrunedJob[]> {
     const meta = {instance: this.conf.name, plugin: 'Pruner', leader}
     return span('plugin', meta, async () => {
       const pruned = leader || requested ? await pruneJobs(this.repo, this.pruneOptions()) : []
