@@ -5,7 +5,7 @@ import {insertJob as insertJobRow} from './engine/insert-job.js'
 import {insertUniqueJob, type UniqueJobSpec, type UniqueInsertOutcome} from './engine/insert-unique.js'
 import {JobValidationError, type JobIssue} from './errors.js'
 import type {Job} from './job.js'
-import {checkJobSpec, normalizeJobSpec, type JobSpec, type NormalizedJobSpec} from './job-spec.js'
+import {checkJobSpec, newJob, normalizeJobSpec, type JobSpec, type NormalizedJobSpec} from './job-spec.js'
 import {sendNotifications} from './notifier/send.js'
 import {span} from './telemetry.js'
 
@@ -155,25 +155,5 @@ function toResult(outcome: UniqueInsertOutcome, job: NormalizedJobSpec): InsertR
 }
 
 function unsavedJob(job: NormalizedJobSpec): UnsavedJob {
-  const now = new Date()
-  return {
-    id: null,
-    state: job.state,
-    queue: job.queue,
-    worker: job.worker,
-    args: job.args,
-    meta: job.meta,
-    tags: job.tags,
-    errors: [],
-    attempt: 0,
-    maxAttempts: job.maxAttempts,
-    priority: job.priority,
-    insertedAt: now,
-    scheduledAt: job.scheduledAt ?? now,
-    attemptedAt: null,
-    completedAt: null,
-    discardedAt: null,
-    cancelledAt: null,
-    attemptedBy: null,
-  }
+  return newJob(job, null, new Date())
 }

@@ -1,5 +1,5 @@
 import {JobValidationError, type JobIssue} from './errors.js'
-import type {JobArgs} from './job.js'
+import type {Job, JobArgs} from './job.js'
 import {didYouMean} from './suggest.js'
 import {
   describe,
@@ -61,6 +61,33 @@ export interface JobInsert {
   state: 'available' | 'scheduled'
   /** Null means "now" by the database clock (the column default). */
   scheduledAt: Date | null
+}
+
+/**
+ * The job a freshly inserted (or, with a null id, an unsaved) row holds: the spec's values plus
+ * the defaults of a new row (no attempt, no errors). Saves reading every column back.
+ */
+export function newJob<Id extends number | null>(job: JobInsert, id: Id, insertedAt: Date): Omit<Job, 'id'> & {id: Id} {
+  return {
+    id,
+    state: job.state,
+    queue: job.queue,
+    worker: job.worker,
+    args: job.args,
+    meta: job.meta,
+    tags: job.tags,
+    errors: [],
+    attempt: 0,
+    maxAttempts: job.maxAttempts,
+    priority: job.priority,
+    insertedAt,
+    scheduledAt: job.scheduledAt ?? insertedAt,
+    attemptedAt: null,
+    completedAt: null,
+    discardedAt: null,
+    cancelledAt: null,
+    attemptedBy: null,
+  }
 }
 
 /** A validated job spec: the row, plus how to treat an existing duplicate. */

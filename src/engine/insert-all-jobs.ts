@@ -1,7 +1,7 @@
 import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import type {Job} from '../job.js'
-import type {JobInsert} from '../job-spec.js'
+import {newJob, type JobInsert} from '../job-spec.js'
 import {qualified} from './tables.js'
 
 /*
@@ -107,29 +107,7 @@ export async function insertAllJobs(db: Queryable, prefix: string, jobs: JobInse
     values,
   })
   if (rows.length !== jobs.length) throw new Error(`insert of ${jobs.length} jobs returned ${rows.length} rows`)
-  return rows.map((row, i) => {
-    const job = jobs[i]!
-    return {
-      id: Number(row.id),
-      state: job.state,
-      queue: job.queue,
-      worker: job.worker,
-      args: job.args,
-      meta: job.meta,
-      tags: job.tags,
-      errors: [],
-      attempt: 0,
-      maxAttempts: job.maxAttempts,
-      priority: job.priority,
-      insertedAt: row.inserted_at,
-      scheduledAt: job.scheduledAt ?? row.inserted_at,
-      attemptedAt: null,
-      completedAt: null,
-      discardedAt: null,
-      cancelledAt: null,
-      attemptedBy: null,
-    }
-  })
+  return rows.map((row, i) => newJob(jobs[i]!, Number(row.id), row.inserted_at))
 }
 
 /** A PostgreSQL array literal of strings, every element quoted: `{"a","b \"c\""}`. */
