@@ -17,23 +17,41 @@ export const outputFlags = {
   'data-dir': dataDirFlag,
 }
 
+type DatabaseFlags = {prefix: string; 'database-url'?: string; 'data-dir'?: string}
+
 /**
- * The base of the commands that read or change jobs (`oban job ...`, `oban queue list`): `--json`,
- * colour and terminal detection, and a short-lived connection to a migrated schema, released when
- * the command ends. A database without Oban's tables, or an unreachable one, is one line, exit 1.
+ * The base of the commands that read or change jobs and report on nodes (`oban job ...`, `oban
+ * queue list`, `oban status`): `--json`, colour and terminal detection, and a short-lived
+ * connection to a migrated schema, released when the command ends. A database without Oban's tables, or an unreachable one, is one line, exit 1.
  */
 export abstract class DatabaseCommand extends BaseCommand {
   static override enableJsonFlag = true
 
   /** Connects (starting the embedded server if that is the database and it is not running). */
-  protected async connect(flags: {prefix: string; 'database-url'?: string; 'data-dir'?: string}): Promise<Pool> {
-    const {url} = await resolveDatabase({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
-    // Two connections: the queue overview runs its two statements side by side.
+  protected async connect(flags: DatabaseFlags): Promise<Pool> {
+    return (await this.open(flags)).pool
+  }
+
+  /**
+   * Connects, and returns the URL too (for messages, through `describeDatabase`). `embedded:
+   * 'running'` uses the embedded server only if it runs (see resolveDatabase), for commands about
+   * running nodes, where starting an empty server could only mislead.
+   */
+  protected async open(
+    flags: DatabaseFlags,
+    options: {embedded?: 'start' | 'running'} = {},
+  ): Promise<{pool: Pool; url: string}> {
+    const {url} = await resolveDatabase({
+      databaseUrl: flags['database-url'],
+      dataDir: flags['data-dir'],
+      embedded: options.embedded,
+    })
+    // Two connections: the queue overview and the status run their statements side by side.
     const pool = createPool(url, {allowExitOnIdle: true, max: 2})
     this.defer(() => pool.end())
     await checkConnection(pool, url)
     await verifyMigrated(pool, flags.prefix)
-    return pool
+    return {pool, url}
   }
 
   /** How to draw for this stdout: a table on a terminal (cut to its width), plain text otherwise. */

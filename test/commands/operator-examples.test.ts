@@ -6,12 +6,13 @@ import JobList from '../../commands/job/list.js'
 import JobRetry from '../../commands/job/retry.js'
 import JobShow from '../../commands/job/show.js'
 import QueueList from '../../commands/queue/list.js'
+import Status from '../../commands/status.js'
 import {migrateUp} from '../../src/db/migrations/index.js'
 import {exampleArgv, runArgv, takeExitCode} from '../helpers/command-examples.js'
 import {insertEveryState, insertJobRows} from '../helpers/job-rows.js'
 import {migratedDatabase} from '../helpers/oban-db.js'
 
-// Every example in the help of the job and queue-list commands, run as written (plus
+// Every example in the help of the job, queue-list and status commands, run as written (plus
 // --database-url) against jobs in every state, in an order in which each one makes sense: the
 // ids they name (42, 43, 44) exist, in states the commands apply to.
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -31,6 +32,7 @@ const commands: [string, {examples?: unknown}][] = [
   ['job list', JobList],
   ['job show', JobShow],
   ['queue list', QueueList],
+  ['status', Status],
   ['job retry', JobRetry],
   ['job cancel', JobCancel],
   ['job delete', JobDelete],
