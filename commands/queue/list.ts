@@ -1,24 +1,37 @@
+import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
 import {formatQueues} from '../../src/cli/format-ops.js'
 import {queueOverview, type QueueOverview} from '../../src/jobs/queue-overview.js'
 
 export default class QueueList extends DatabaseCommand {
-  static override summary = 'List queues with their available, scheduled, executing and retryable jobs, and latency.'
-  static override description = `Counted from oban_jobs, so it covers every node sharing the database (Elixir and Python Oban included) and shows a queue as soon as it has unfinished jobs, whether or not a node runs it. The latency is how long the oldest available job has waited since it became runnable: a growing latency means the queue is paused, stopped, or short of capacity.`
+  static override summary =
+    'List queues with their available, scheduled, executing and retryable jobs, latency, and the nodes running them.'
+  static override description = `The counts come from oban_jobs, so they cover every node sharing the database (Elixir and Python Oban included) and show a queue as soon as it has unfinished jobs, whether or not a node runs it. The latency is how long the oldest available job has waited since it became runnable: a growing latency means the queue is paused, stopped, or short of capacity.
+
+The NODES column (nodes in --json) lists the live oban-ts nodes running the queue, from <prefix>.oban_ts_nodes: how many, their summed limit, the jobs running on them and how many paused it. A queue that runs on a node but has no unfinished jobs is listed with zero counts. Elixir and Python nodes write no presence row and are not counted there; \`oban status\` shows every node's queues.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --instance Other',
     '<%= config.bin %> <%= command.id %> --prefix jobs --json',
   ]
 
-  static override flags = {...outputFlags}
+  static override flags = {
+    instance: Flags.string({
+      summary: "Only this instance's nodes in NODES; default: every instance's.",
+      helpValue: 'NAME',
+    }),
+    ...outputFlags,
+  }
 
   async run(): Promise<QueueOverview[]> {
     const {flags} = await this.parse(QueueList)
     const pool = await this.connect(flags)
-    const queues = await queueOverview(pool, flags.prefix)
+    const queues = await queueOverview(pool, flags.prefix, {instance: flags.instance})
     const schema = flags.prefix === 'public' ? '' : ` in schema ${flags.prefix}`
-    if (queues.length === 0) this.log(`No queue has available, scheduled, executing or retryable jobs${schema}.`)
+    const nodes = flags.instance === undefined ? 'no oban-ts node' : `no node of instance ${flags.instance}`
+    if (queues.length === 0)
+      this.log(`No queue has available, scheduled, executing or retryable jobs${schema}, and ${nodes} runs one.`)
     else this.log(formatQueues(queues, this.view(flags)))
     return queues
   }

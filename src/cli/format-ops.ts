@@ -12,8 +12,9 @@ import {renderTable} from './text-table.js'
 const count = (n: number) => n.toLocaleString('en-US')
 
 /**
- * The queue table of `oban queue list`: counts per state and the latency (how long the oldest
- * available job has waited), a zero dimmed so that the non-zero counts stand out.
+ * The queue table of `oban queue list`: counts per state, the latency (how long the oldest
+ * available job has waited) and the oban-ts nodes running the queue, a zero dimmed so that the
+ * non-zero counts stand out.
  */
 export function formatQueues(queues: readonly QueueOverview[], style: {tty: boolean; colors: ChalkInstance}): string {
   const {colors} = style
@@ -25,11 +26,31 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
     cell(q.executing),
     q.retryable === 0 ? colors.dim('0') : colors.magenta(count(q.retryable)),
     q.latencyMs === null ? colors.dim('-') : shortDuration(q.latencyMs),
+    describeQueueNodes(q.nodes, colors),
   ])
   return renderTable(
-    {head: ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY'], rows, alignRight: [1, 2, 3, 4, 5]},
+    {
+      head: ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY', 'NODES'],
+      rows,
+      alignRight: [1, 2, 3, 4, 5],
+    },
     {tty: style.tty, color: colors.bold},
   )
+}
+
+/**
+ * The NODES cell: `2 nodes · limit 15 · 3 running · 1 paused`, where the limit is the sum of
+ * the nodes' limits (the queue's capacity) and `paused` appears only when a node paused it; `-`
+ * when no live oban-ts node runs the queue (an Elixir or Python node may).
+ */
+export function describeQueueNodes(nodes: QueueOverview['nodes'], colors: ChalkInstance): string {
+  if (nodes.length === 0) return colors.dim('-')
+  const limit = nodes.reduce((sum, n) => sum + n.limit, 0)
+  const running = nodes.reduce((sum, n) => sum + n.running, 0)
+  const paused = nodes.filter((n) => n.paused).length
+  const parts = [plural(nodes.length, 'node'), `limit ${count(limit)}`, `${count(running)} running`]
+  if (paused > 0) parts.push(colors.yellow(`${count(paused)} paused`))
+  return parts.join(' · ')
 }
 
 /** `retryable 1,000, discarded 234`, in lifecycle order. */

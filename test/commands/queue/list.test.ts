@@ -19,15 +19,15 @@ beforeAll(async () => {
 const list = (...argv: string[]) => runArgv(root, ['queue', 'list', ...argv, '--database-url', url])
 
 describe('oban queue list', () => {
-  it('prints counts per queue and the latency as plain columns off a terminal', async () => {
+  it('prints counts per queue, the latency and the nodes as plain columns off a terminal', async () => {
     const {stdout, error} = await list()
     expect(error).toBeUndefined()
     expect(plainCells(stdout)).toEqual([
-      ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY'],
-      ['default', '0', '1', '0', '1', '-'],
-      ['mailers', '2', '0', '1', '1', '<t>'],
+      ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY', 'NODES'],
+      ['default', '0', '1', '0', '1', '-', '-'],
+      ['mailers', '2', '0', '1', '1', '<t>', '-'],
     ])
-    expect(stdout).toMatch(/mailers .* 2m \d+s\n$/)
+    expect(stdout).toMatch(/mailers .* 2m \d+s {2}-\n$/)
   })
 
   it('returns one object per queue with --json', async () => {
@@ -43,6 +43,7 @@ describe('oban queue list', () => {
         retryable: 1,
         oldestAvailableAt: null,
         latencyMs: null,
+        nodes: [],
       },
       {
         queue: 'mailers',
@@ -52,6 +53,7 @@ describe('oban queue list', () => {
         retryable: 1,
         oldestAvailableAt: expect.stringMatching(/Z$/) as string,
         latencyMs: expect.any(Number) as number,
+        nodes: [],
       },
     ])
     expect(mailers!.latencyMs).toBeGreaterThanOrEqual(125_000)
@@ -60,7 +62,9 @@ describe('oban queue list', () => {
 
   it('says so when no queue has unfinished jobs', async () => {
     const {stdout, result} = await list('--prefix', 'empty')
-    expect(stdout).toBe('No queue has available, scheduled, executing or retryable jobs in schema empty.\n')
+    expect(stdout).toBe(
+      'No queue has available, scheduled, executing or retryable jobs in schema empty, and no oban-ts node runs one.\n',
+    )
     expect(result).toEqual([])
   })
 

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {outputColors} from '../../../src/cli/colors.js'
 import {askYesNo, canPrompt} from '../../../src/cli/confirm.js'
 import {formatJobDetail, formatJobList} from '../../../src/cli/format-jobs.js'
-import {confirmQuestion, formatActionResult, formatQueues} from '../../../src/cli/format-ops.js'
+import {confirmQuestion, describeQueueNodes, formatActionResult, formatQueues} from '../../../src/cli/format-ops.js'
 import {exactTime, relativeTime, shortDuration} from '../../../src/cli/format-time.js'
 import {progressLine} from '../../../src/cli/progress.js'
 import {renderTable, truncate} from '../../../src/cli/text-table.js'
@@ -174,7 +174,14 @@ describe('formatJobDetail', () => {
 })
 
 describe('formatQueues', () => {
-  it('shows the counts with separators and the latency', () => {
+  it('shows the counts with separators, the latency and the nodes running each queue', () => {
+    const node = (name: string, limit: number, running: number, paused = false) => ({
+      instance: 'Oban',
+      node: name,
+      limit,
+      running,
+      paused,
+    })
     const text = formatQueues(
       [
         {
@@ -185,6 +192,7 @@ describe('formatQueues', () => {
           retryable: 1,
           oldestAvailableAt: '',
           latencyMs: 65_000,
+          nodes: [node('a', 10, 2), node('b', 5, 0, true)],
         },
         {
           queue: 'idle',
@@ -194,17 +202,35 @@ describe('formatQueues', () => {
           retryable: 0,
           oldestAvailableAt: null,
           latencyMs: null,
+          nodes: [],
+        },
+        {
+          queue: 'quiet',
+          available: 0,
+          scheduled: 0,
+          executing: 0,
+          retryable: 0,
+          oldestAvailableAt: null,
+          latencyMs: null,
+          nodes: [node('a', 1000, 0)],
         },
       ],
       {tty: false, colors: plain},
     )
     expect(text).toBe(
       [
-        'QUEUE    AVAILABLE  SCHEDULED  EXECUTING  RETRYABLE  LATENCY',
-        'default      1,234          0          2          1    1m 5s',
-        'idle             0          3          0          0        -',
+        'QUEUE    AVAILABLE  SCHEDULED  EXECUTING  RETRYABLE  LATENCY  NODES',
+        'default      1,234          0          2          1    1m 5s  2 nodes · limit 15 · 2 running · 1 paused',
+        'idle             0          3          0          0        -  -',
+        'quiet            0          0          0          0        -  1 node · limit 1,000 · 0 running',
       ].join('\n'),
     )
+  })
+
+  it('colours the paused part, and dims a queue no node runs', () => {
+    const node = {instance: 'Oban', node: 'a', limit: 1, running: 0, paused: true}
+    expect(describeQueueNodes([node], colored)).toBe(`1 node · limit 1 · 0 running · ${colored.yellow('1 paused')}`)
+    expect(describeQueueNodes([], colored)).toBe(colored.dim('-'))
   })
 })
 

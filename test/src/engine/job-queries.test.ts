@@ -94,11 +94,11 @@ describe('queueOverview', () => {
       prefix,
     )
     const queues = await queueOverview(pool, prefix)
-    expect(queues.map(({oldestAvailableAt: _, latencyMs: __, ...counts}) => counts)).toEqual([
+    expect(queues.map(({oldestAvailableAt: _, latencyMs: __, nodes: ___, ...counts}) => counts)).toEqual([
       {queue: 'default', available: 0, scheduled: 1, executing: 0, retryable: 1},
       {queue: 'mailers', available: 3, scheduled: 0, executing: 1, retryable: 0},
     ])
-    expect(queues[0]).toMatchObject({oldestAvailableAt: null, latencyMs: null})
+    expect(queues[0]).toMatchObject({oldestAvailableAt: null, latencyMs: null, nodes: []})
     // The oldest is the priority-3 job: the latency looks past priorities.
     expect(queues[1]!.latencyMs).toBeGreaterThanOrEqual(89_000)
     expect(queues[1]!.latencyMs).toBeLessThan(120_000)
