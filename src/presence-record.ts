@@ -6,7 +6,7 @@ import {isRecord} from './unique-options.js'
 
 /**
  * What a node publishes about itself in the presence table (`<prefix>.oban_ts_nodes`), and what
- * `oban plugin list` (and a later `oban status`) read back. The JSON columns are written by
+ * `oban plugin list`, `oban status` and `oban queue list` read back. The JSON columns are written by
  * whichever version of oban-ts runs on each node, so reading is defensive: entries of an unknown
  * shape are dropped rather than trusted.
  */
