@@ -1,124 +1,16 @@
 import {hostname} from 'node:os'
 import {fileURLToPath} from 'node:url'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import QueueList from '../../commands/queue/list.js'
+import {describe, expect, it} from 'vitest'
 import Status from '../../commands/status.js'
-import {Breakdown} from '../../plugins/breakdown/index.js'
-import {listNodes} from '../../src/control/nodes.js'
-import {migrateUp} from '../../src/db/migrations/index.js'
-import {definePlugin} from '../../src/define-plugin.js'
-import {upsertPresence} from '../../src/engine/presence-upsert.js'
-import {createLogger} from '../../src/logger.js'
-import {Oban} from '../../src/oban.js'
-import {PluginBase} from '../../src/plugin-base.js'
-import {pluginHandles} from '../../src/plugin-lookup.js'
 import type {ObanStatus} from '../../src/status.js'
-import {defineWorker} from '../../src/worker.js'
 import {exampleArgv, exitOf, plainCells, runArgv, takeExitCode} from '../helpers/command-examples.js'
-import {insertJobRows} from '../helpers/job-rows.js'
-import {eventually, migratedDatabase} from '../helpers/oban-db.js'
+import {startNodeFixture} from '../helpers/node-fixture.js'
 
-// `oban status` / `oban nodes` and the NODES of `oban queue list`, through oclif, against real
-// instances running in this process (the commands reach them through the database only):
-//  - Oban.o1 (leader): queues default:3 and mailers:2, mailers paused while one job runs on it,
-//    and a plugin that crashes past the restart limit (failed);
-//  - Oban.o2: a node of the same instance in another process, as its presence row (one process
-//    runs one node per instance name), with an isolated notifier;
-//  - Other.w1: queues default:1 and events:2, its Breakdown paused, led by an Elixir node
-//    (an oban_peers row with no presence row);
-//  - MyApp.Oban: only an oban_peers row (an Elixir-only instance).
-
+// `oban status` and its alias `oban nodes` through oclif, against two instances running in this
+// process, a node of another process, an Elixir leader and an Elixir-only instance (see
+// startNodeFixture).
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const {url, pool} = await migratedDatabase('cmd_status')
-const location = `${new URL(url).host}${new URL(url).pathname}`
-const instances: Oban[] = []
-let release: () => void = () => {}
-const gate = new Promise<void>((resolve) => (release = resolve))
-
-const Gated = defineWorker({name: 'Test.Gated', perform: () => gate})
-
-// Crashes shortly after each start: with maxRestarts 1 the second crash leaves it failed.
-const Crashy = definePlugin({
-  name: 'Crashy',
-  create: (context) =>
-    new (class extends PluginBase {
-      override start(): void {
-        void this.run(async () => {
-          await this.sleep(5)
-          throw new Error('Crashy lost its connection')
-        })
-      }
-    })(context, undefined),
-})
-
-async function start(name: string, node: string, options: Record<string, unknown>): Promise<Oban> {
-  const oban = new Oban(
-    {databaseUrl: url, name, node, stager: {interval: 100}, ...options},
-    createLogger({level: 'silent'}),
-  )
-  instances.push(oban)
-  await oban.start({pollInterval: 50})
-  return oban
-}
-
-const leaseFor = (name: string, node: string) =>
-  pool.query(
-    `INSERT INTO oban_peers (name, node, started_at, expires_at)
-     VALUES ($1, $2, timezone('UTC', now()), timezone('UTC', now()) + interval '1 hour')`,
-    [name, node],
-  )
-
-beforeAll(async () => {
-  await migrateUp(pool, {prefix: 'jobs'})
-  await leaseFor('MyApp.Oban', 'myapp@web-1')
-  await leaseFor('Other', 'elixir@web-1')
-  const oban = await start('Oban', 'o1', {
-    queues: {default: 3, mailers: 2},
-    workers: [Gated],
-    plugins: [Crashy],
-    pluginSupervision: {maxRestarts: 1, backoff: 1},
-  })
-  await start('Other', 'w1', {queues: {default: 1, events: 2}, plugins: [[Breakdown, {interval: '1s'}]]})
-  await pluginHandles('Other')
-    .find((h) => h.pluginName === 'Breakdown')!
-    .call('pause')
-  await upsertPresence(pool, 'public', {
-    instance: 'Oban',
-    node: 'o2',
-    pid: 999_999,
-    hostname: 'host-b',
-    startedAt: new Date(Date.now() - 3_600_000),
-    ttlMs: 3_600_000,
-    plugins: [],
-    queues: [{queue: 'default', limit: 10, paused: false, running: 4}],
-    meta: {leader: false, notifier: 'isolated'},
-  })
-  await insertJobRows(pool, [{queue: 'legacy', state: 'available', worker: 'MyApp.Legacy', scheduledIn: -30}])
-  await oban.insert({worker: 'Test.Gated', queue: 'mailers'})
-  await eventually(() => oban.checkQueue('mailers')?.running.length === 1, 10_000, 'the gated job to run')
-  await oban.pauseQueue({queue: 'mailers', localOnly: true})
-  // Presence rewrites a node's row within a second of a change (pause, plugin failure).
-  await eventually(
-    async () => {
-      const [o1] = await listNodes(pool, {instance: 'Oban'})
-      const w1 = (await listNodes(pool, {instance: 'Other'}))[0]
-      return (
-        o1?.queues.find((q) => q.queue === 'mailers')?.paused === true &&
-        o1.queues.find((q) => q.queue === 'mailers')?.running === 1 &&
-        o1.plugins.find((p) => p.name === 'Crashy')?.status === 'failed' &&
-        w1?.plugins.find((p) => p.name === 'Breakdown')?.status === 'paused'
-      )
-    },
-    15_000,
-    'the presence rows to show the paused queue and the failed plugin',
-  )
-})
-
-afterAll(async () => {
-  release()
-  await Promise.all(instances.map((o) => o.stop()))
-})
-
+const {url, location} = await startNodeFixture('cmd_status')
 const oban = (...argv: string[]) => runArgv(root, [...argv, '--database-url', url])
 const me = [String(process.pid), hostname()]
 
@@ -275,78 +167,15 @@ describe('oban status', () => {
   })
 })
 
-describe('oban queue list with nodes', () => {
-  it('adds the nodes running each queue, and the queues that only run on nodes', async () => {
-    const {stdout, error} = await oban('queue', 'list')
-    expect(error).toBeUndefined()
-    expect(plainCells(stdout)).toEqual([
-      ['QUEUE', 'AVAILABLE', 'SCHEDULED', 'EXECUTING', 'RETRYABLE', 'LATENCY', 'NODES'],
-      ['default', '0', '0', '0', '0', '-', '3 nodes · limit 14 · 4 running'],
-      ['events', '0', '0', '0', '0', '-', '1 node · limit 2 · 0 running'],
-      ['legacy', '1', '0', '0', '0', '<t>', '-'],
-      ['mailers', '0', '0', '1', '0', '-', '1 node · limit 2 · 1 running · 1 paused'],
-    ])
-  })
-
-  it('returns the nodes per queue with --json, and only one instance’s with --instance', async () => {
-    const {stdout, result} = await oban('queue', 'list', '--json')
-    expect(JSON.parse(stdout)).toEqual(result)
-    const nodesOf = (queues: unknown) =>
-      Object.fromEntries((queues as {queue: string; nodes: unknown[]}[]).map((q) => [q.queue, q.nodes]))
-    expect(nodesOf(result)).toEqual({
-      default: [
-        {instance: 'Oban', node: 'o1', limit: 3, running: 0, paused: false},
-        {instance: 'Oban', node: 'o2', limit: 10, running: 4, paused: false},
-        {instance: 'Other', node: 'w1', limit: 1, running: 0, paused: false},
-      ],
-      events: [{instance: 'Other', node: 'w1', limit: 2, running: 0, paused: false}],
-      legacy: [],
-      mailers: [{instance: 'Oban', node: 'o1', limit: 2, running: 1, paused: true}],
-    })
-    expect((result as Record<string, unknown>[])[0]).toEqual({
-      queue: 'default',
-      available: 0,
-      scheduled: 0,
-      executing: 0,
-      retryable: 0,
-      oldestAvailableAt: null,
-      latencyMs: null,
-      nodes: expect.any(Array) as unknown[],
-    })
-
-    const other = await oban('queue', 'list', '--instance', 'Other', '--json')
-    expect(nodesOf(other.result)).toEqual({
-      default: [{instance: 'Other', node: 'w1', limit: 1, running: 0, paused: false}],
-      events: [{instance: 'Other', node: 'w1', limit: 2, running: 0, paused: false}],
-      legacy: [],
-      mailers: [],
-    })
-    const text = await oban('queue', 'list', '--instance', 'Other')
-    expect(plainCells(text.stdout).map((cells) => [cells[0], cells.at(-1)])).toEqual([
-      ['QUEUE', 'NODES'],
-      ['default', '1 node · limit 1 · 0 running'],
-      ['events', '1 node · limit 2 · 0 running'],
-      ['legacy', '-'],
-      ['mailers', '-'],
-    ])
-  })
-})
-
 describe('the examples in --help', () => {
-  for (const [id, command] of [
-    ['status', Status],
-    ['queue list', QueueList],
-  ] as const) {
-    it(`oban ${id}: every example runs against running nodes`, async () => {
-      const examples = command.examples
-      expect(examples.length).toBeGreaterThan(0)
-      for (const example of examples) {
-        const argv = [...exampleArgv(id, example), '--database-url', url]
-        const {error, stdout} = await runArgv(root, argv)
-        expect(error, example).toBeUndefined()
-        if (argv.includes('--json')) expect(() => JSON.parse(stdout) as unknown, example).not.toThrow()
-        else expect(stdout.length, example).toBeGreaterThan(0)
-      }
-    })
-  }
+  it('oban status: every example runs against running nodes', async () => {
+    expect(Status.examples.length).toBeGreaterThan(0)
+    for (const example of Status.examples) {
+      const argv = [...exampleArgv('status', example), '--database-url', url]
+      const {error, stdout} = await runArgv(root, argv)
+      expect(error, example).toBeUndefined()
+      if (argv.includes('--json')) expect(() => JSON.parse(stdout) as unknown, example).not.toThrow()
+      else expect(stdout.length, example).toBeGreaterThan(0)
+    }
+  })
 })
