@@ -28,8 +28,9 @@ export interface InstanceStatus {
 export interface LeaderStatus {
   node: string
   /**
-   * Whether the leader has a live presence row (an oban-ts node). False for an Elixir or Python
-   * node, and for an oban-ts node that died without resigning, until its lease expires.
+   * Whether the leader has a live presence row (an oban-ts node). False for an Elixir node, and
+   * for an oban-ts node that died without resigning, until its lease expires. (Python Oban elects
+   * its leader in its own `oban_leaders` table, which is not read.)
    */
   obanTs: boolean
   /** When the node took the lease (Oban keeps it on renewal). */
@@ -83,7 +84,7 @@ export interface StatusReading {
 /**
  * Reads the presence table and `oban_peers` (two statements, side by side) and joins them by
  * instance and node name. The leader is whoever holds the lease, so an Elixir leader shows too;
- * an instance with only a lease (every node of it Elixir or Python) is listed without nodes.
+ * an instance with only a lease (every node of it Elixir) is listed without nodes.
  */
 export async function readStatus(db: Queryable, options: StatusOptions): Promise<StatusReading> {
   const prefix = options.prefix ?? 'public'

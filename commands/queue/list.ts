@@ -8,7 +8,7 @@ export default class QueueList extends DatabaseCommand {
     'List queues with their available, scheduled, executing and retryable jobs, latency, and the nodes running them.'
   static override description = `The counts come from oban_jobs, so they cover every node sharing the database (Elixir and Python Oban included) and show a queue as soon as it has unfinished jobs, whether or not a node runs it. The latency is how long the oldest available job has waited since it became runnable: a growing latency means the queue is paused, stopped, or short of capacity.
 
-The NODES column (nodes in --json) lists the live oban-ts nodes running the queue, from <prefix>.oban_ts_nodes: how many, their summed limit, the jobs running on them and how many paused it. A queue that runs on a node but has no unfinished jobs is listed with zero counts. Elixir and Python nodes write no presence row and are not counted there; \`oban status\` shows every node's queues.`
+The NODES column (nodes in --json) lists the live oban-ts nodes running the queue, from <prefix>.oban_ts_nodes: how many, their summed limit, the jobs running on them and how many paused it. A queue that runs on a node but has no unfinished jobs is listed with zero counts. Elixir and Python nodes write no presence row and are not counted there.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -14,7 +14,7 @@ const ERROR_WIDTH = 60
  * `oban status` for people: a summary line, then per instance a heading (nodes and leader) and
  * three tables (nodes; queues per node; plugins per node), blank lines between. Pure, and the
  * same cells on a terminal (boxed, coloured) and off it (aligned columns for grep and awk). A
- * leader without a presence row (an Elixir or Python node) gets a row marked `not oban-ts`.
+ * leader without a presence row (an Elixir node) gets a row marked `not oban-ts`.
  *
  * ```
  * Instance Oban: 2 oban-ts nodes, leader o1
