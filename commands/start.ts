@@ -4,7 +4,7 @@ import {dataDirFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
 import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
-import {defaultsWithoutConfig, showStartBreakdown} from '../src/cli/start-breakdown.js'
+import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/start-breakdown.js'
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'
@@ -78,7 +78,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     this.log(
       `Oban instance "${oban.name}" (node ${oban.config.node}) is running on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
     )
-    if (defaults.queues) this.log('No oban.config.* found: running queue default (limit 10) with the Breakdown plugin.')
+    if (defaults.queues) this.log(noConfigLine(oban.config.queues, oban.config.plugins))
     // The live table in a terminal (plain tables otherwise) when the instance runs Breakdown.
     const hideBreakdown = await showStartBreakdown(oban)
     this.defer(hideBreakdown)

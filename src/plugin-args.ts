@@ -67,8 +67,17 @@ export function parsePluginArg(plugin: Plugin, fn: string, arg: PluginFunctionAr
     }
   }
   const checked = checkValue(arg, value)
-  if (!checked.ok) throw new PluginArgumentError(plugin.pluginName, fn, [`${arg.name}: ${checked.reason}`])
+  // The reason names what was typed, not what parsing made of it (NaN would print as null).
+  if (!checked.ok)
+    throw new PluginArgumentError(plugin.pluginName, fn, [`${arg.name}: ${reasonFor(arg, text, checked.reason)}`])
   return checked.value
+}
+
+function reasonFor(arg: PluginFunctionArg, text: string, reason: string): string {
+  if (arg.type === 'integer') return `expected an integer, got ${describe(text)}`
+  if (arg.type === 'number') return `expected a number, got ${describe(text)}`
+  if (arg.type === 'boolean') return `expected true or false, got ${describe(text)}`
+  return reason
 }
 
 function checkValue(arg: PluginFunctionArg, value: unknown): {ok: true; value: unknown} | {ok: false; reason: string} {

@@ -79,3 +79,21 @@ function intervalOf(handle: object): number | undefined {
   const options = (handle as {options?: {interval?: unknown}}).options
   return typeof options?.interval === 'number' ? options.interval : undefined
 }
+
+/**
+ * The line `oban start` prints when it found no config file: what it runs instead, as flags may
+ * have replaced the default queue or the default Breakdown plugin.
+ */
+export function noConfigLine(queues: Readonly<Record<string, {limit: number}>>, plugins: readonly unknown[]): string {
+  const queueList = Object.entries(queues).map(([name, q]) => `${name} (limit ${q.limit})`)
+  const pluginNames = plugins.map((entry) => {
+    const plugin = Array.isArray(entry) ? (entry as unknown[])[0] : entry
+    if (typeof plugin === 'string') return plugin
+    const name = (plugin as {pluginName?: unknown} | null)?.pluginName
+    return typeof name === 'string' ? name : 'a plugin'
+  })
+  const running = queueList.length > 0 ? `queue${queueList.length > 1 ? 's' : ''} ${queueList.join(', ')}` : 'no queue'
+  const withPlugins =
+    pluginNames.length > 0 ? ` with the ${pluginNames.join(', ')} plugin${pluginNames.length > 1 ? 's' : ''}` : ''
+  return `No oban.config.* found: running ${running}${withPlugins}.`
+}
