@@ -1,3 +1,5 @@
+import {coerceError} from '../../src/errors.js'
+import {FailureLog} from '../../src/maintenance.js'
 import {PluginBase, type Ticker} from '../../src/plugin-base.js'
 import {fetchBreakdown, type BreakdownRow} from './fetch-breakdown.js'
 
@@ -17,14 +19,20 @@ export interface BreakdownSnapshot {
  * breakdown as telemetry `breakdown:update` (`{count}` rows, metadata `{rows, time, instance,
  * plugin}`) and keeps the last one for views. Paused, it runs no query at all until resumed;
  * `refresh()` counts at once whatever the state (an explicit request). Counts never overlap: a
- * refresh during a scheduled count shares its result. A failed count crashes the plugin (the
- * supervisor restarts it); a restart starts unpaused.
+ * refresh during a scheduled count shares its result. A failed count (the database is down) does
+ * not crash the plugin: it is logged once per outage, published as `breakdown:error` (`{error}`)
+ * for views, the last breakdown is kept, and the next interval tries again; `refresh()` rejects
+ * with the error. A restart starts unpaused.
  */
 export class BreakdownService extends PluginBase<BreakdownOptions> {
   private ticker: Ticker | undefined
   private snapshot: BreakdownSnapshot | undefined
+  /** The error of the last count, cleared by a successful one. */
+  private failure: Error | undefined
+  private failures: FailureLog | undefined
 
   override start(): void {
+    this.failures = new FailureLog(this.logger, 'counting jobs')
     this.ticker = this.every(this.options.interval, () => this.count(), {immediate: true})
   }
 
@@ -49,13 +57,23 @@ export class BreakdownService extends PluginBase<BreakdownOptions> {
   /** Counts now (or joins the count in progress) and returns the rows. */
   async refresh(): Promise<BreakdownRow[]> {
     await this.ticker?.runNow()
+    if (this.failure) throw this.failure
     return this.snapshot?.rows ?? []
   }
 
   private async count(): Promise<void> {
-    const rows = await fetchBreakdown(this.repo)
-    const time = new Date()
-    this.snapshot = {time, rows}
-    this.context.emit('breakdown:update', {count: rows.length}, {rows, time})
+    try {
+      const rows = await fetchBreakdown(this.repo)
+      const time = new Date()
+      this.snapshot = {time, rows}
+      this.failure = undefined
+      this.failures?.succeeded()
+      this.context.emit('breakdown:update', {count: rows.length}, {rows, time})
+    } catch (error) {
+      if (this.signal.aborted) return
+      this.failure = coerceError(error)
+      this.failures?.failed(error)
+      this.context.emit('breakdown:error', {}, {error: this.failure.message})
+    }
   }
 }

@@ -49,7 +49,8 @@ let sources = 0
 
 /**
  * A {@link BreakdownSource} on the Breakdown plugin of an instance running in this process: rows
- * from its telemetry `breakdown:update` (metadata `{rows, time, instance}`), the last breakdown
+ * from its telemetry `breakdown:update` (metadata `{rows, time, instance}`; `breakdown:error` sets
+ * the snapshot's error until the next count), the last breakdown
  * and the actions through its registry handle (`last`, `pause`, `resume`, `refresh`), the status
  * from the handle. Throws {@link InstanceNotRunningError} or {@link UnknownPluginError} when the
  * instance does not run the plugin.
@@ -64,8 +65,13 @@ export function pluginBreakdownSource(instance: string, options: PluginSourceOpt
   }
 
   const id = `oban-ts.breakdown-view.${instance}.${++sources}`
-  attach(id, ['breakdown:update'], (_event, _measurements, metadata) => {
-    if (metadata.instance !== instance || !Array.isArray(metadata.rows)) return
+  attach(id, ['breakdown:update', 'breakdown:error'], (event, _measurements, metadata) => {
+    if (metadata.instance !== instance) return
+    if (event === 'breakdown:error') {
+      update({error: `counting failed (retrying every interval): ${String(metadata.error)}`})
+      return
+    }
+    if (!Array.isArray(metadata.rows)) return
     const time = metadata.time instanceof Date ? metadata.time : new Date()
     update({rows: metadata.rows as BreakdownRow[], time, status: handle.status, error: undefined})
   })

@@ -125,3 +125,45 @@ describe('Breakdown', () => {
     )
   })
 })
+
+describe('Breakdown when counting fails', () => {
+  it('keeps running and the last breakdown, reports the error, and counts again once the table is back', async () => {
+    await migrateUp(pool, {prefix: 'outage'})
+    await insertRaw(pool, [{queue: 'kept', state: 'completed'}], 'outage')
+    const {events, detach: detachUpdates} = updates('Outage')
+    const errors: string[] = []
+    const lifecycle: string[] = []
+    const id = `breakdown-outage-${Math.random()}`
+    attach(id, ['breakdown:error', 'plugin:exception', 'plugin:start'], (event, _m, metadata) => {
+      if (metadata.instance !== 'Outage') return
+      if (event === 'breakdown:error') errors.push(String(metadata.error))
+      else lifecycle.push(event)
+    })
+    try {
+      await start({name: 'Outage', prefix: 'outage', plugins: [[Breakdown, {interval: 100}]]})
+      await eventually(() => events.length >= 1, 5000, 'first update')
+      await pool.query('ALTER TABLE outage.oban_jobs RENAME TO oban_jobs_away')
+      await eventually(() => errors.length >= 2, 5000, 'two breakdown:error events')
+      expect(errors[0]).toMatch(/oban_jobs/)
+      await expect(Breakdown.refresh('Outage')).rejects.toThrow(/oban_jobs/)
+      const handle = whereis<PluginHandle>('Outage', {plugin: Breakdown})!
+      expect(handle.status).toBe('running')
+      expect(lifecycle).toEqual(['plugin:start'])
+      expect(((await Breakdown.last('Outage')) as {rows: BreakdownRow[]}).rows).toEqual([
+        {queue: 'kept', state: 'completed', count: 1},
+      ])
+      await pool.query('ALTER TABLE outage.oban_jobs_away RENAME TO oban_jobs')
+      await insertRaw(pool, [{queue: 'kept', state: 'completed'}], 'outage')
+      await eventually(
+        () => events.at(-1)?.rows.some((row) => row.queue === 'kept' && row.count === 2) ?? false,
+        5000,
+        'an update after the table is back',
+      )
+      expect(await Breakdown.refresh('Outage')).toEqual([{queue: 'kept', state: 'completed', count: 2}])
+    } finally {
+      detachUpdates()
+      detach(id)
+      await pool.query('ALTER TABLE IF EXISTS outage.oban_jobs_away RENAME TO oban_jobs')
+    }
+  })
+})
