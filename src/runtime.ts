@@ -1,6 +1,6 @@
 import type {Config} from './config.js'
 import {describeDatabase} from './db/connection-url.js'
-import {stopEmbedded} from './db/embedded/index.js'
+import {releaseEmbedded} from './db/embedded/index.js'
 import {migrateUp, verifyMigrated} from './db/migrations/index.js'
 import {checkConnection, createPool, type Pool} from './db/pool.js'
 import {resolveDatabase, type DatabaseSource} from './db/resolve-database.js'
@@ -93,7 +93,13 @@ export async function startRuntime(
     })
     if (resolved.startedEmbedded && resolved.dataDir) {
       const dataDir = resolved.dataDir
-      releasers.push(() => stopEmbedded({dataDir}))
+      releasers.push(async () => {
+        const {others} = await releaseEmbedded({dataDir, url: resolved.url})
+        if (others > 0)
+          logger.info(
+            `left the embedded PostgreSQL running: ${others} other connection(s) still use it (stop it with \`oban db stop\`)`,
+          )
+      })
     }
     const database: DatabaseInfo = {
       source: resolved.source,

@@ -9,3 +9,4 @@
 export {embeddedStatus, embeddedUrl, stopEmbedded, type EmbeddedStatus, type EmbeddedStopResult} from './control.js'
 export {resolveDataDir, type DataDirLayout, type DataDirOptions} from './data-dir.js'
 export {embeddedUrlFor, ensureEmbedded, type EmbeddedOptions, type EmbeddedServer} from './launcher.js'
+export {releaseEmbedded, type ReleaseResult} from './release.js'

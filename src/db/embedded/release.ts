@@ -1,0 +1,34 @@
+import pg from 'pg'
+import {stopEmbedded} from './control.js'
+
+export interface ReleaseResult {
+  stopped: boolean
+  /** Client connections of other processes found on the server; it is left running when any. */
+  others: number
+}
+
+/**
+ * Stops the embedded server that this process started, unless other processes still use it
+ * (another `oban start` adopted it, a psql session, a CLI command): stopping it would cut them off.
+ * The count comes from pg_stat_activity, taken after this process closed its own pool. A server
+ * that cannot be asked is stopped as before: a crashed server has no users to protect.
+ */
+export async function releaseEmbedded(options: {dataDir: string; url: string}): Promise<ReleaseResult> {
+  let others: number
+  const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
+  try {
+    await client.connect()
+    const {rows} = await client.query<{n: number}>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+    )
+    others = rows[0]?.n ?? 0
+  } catch {
+    others = 0
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+  if (others > 0) return {stopped: false, others}
+  const result = await stopEmbedded({dataDir: options.dataDir})
+  return {stopped: result.stopped, others: 0}
+}
