@@ -149,7 +149,7 @@ export async function startRuntime(
       acker,
       logger,
       pollInterval: options.pollInterval,
-      execute: (job, signal) => executeJob(job, signal, executor),
+      execute: (job, abort) => executeJob(job, abort, executor),
     })
     let orphaned: number[] = []
     releasers.push(async () => {

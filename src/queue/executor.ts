@@ -7,6 +7,7 @@ import {execute as emit, isObserved} from '../telemetry.js'
 import type {Worker} from '../worker.js'
 import type {WorkerRegistry} from '../worker-registry.js'
 import type {Ack} from './acker.js'
+import type {JobAbort} from './job-abort.js'
 import {JobKilled} from './queues.js'
 
 export interface ExecutorContext {
@@ -43,7 +44,7 @@ type Outcome =
  * recorded at once; a worker that ignores its signal keeps running in the background, but its
  * eventual result is ignored.
  */
-export async function executeJob(job: Job, signal: AbortSignal, context: ExecutorContext): Promise<Ack> {
+export async function executeJob(job: Job, abort: JobAbort, context: ExecutorContext): Promise<Ack> {
   const observed = isObserved('job:')
   const meta = observed ? jobMeta(job, context) : {}
   const started = performance.now()
@@ -55,7 +56,7 @@ export async function executeJob(job: Job, signal: AbortSignal, context: Executo
     ? {kind: 'failure', error: formatError(resolved.error), reason: resolved.error}
     : malformed
       ? {kind: 'failure', error: `ArgumentError: ${malformed}`, reason: new Error(malformed)}
-      : await perform(resolved.worker, job, signal)
+      : await perform(resolved.worker, job, abort)
   const ack = toAck(job, outcome, worker, context)
   if (observed) {
     const duration = performance.now() - started
@@ -74,32 +75,52 @@ export async function executeJob(job: Job, signal: AbortSignal, context: Executo
   return ack
 }
 
-async function perform(worker: Worker, job: Job, outer: AbortSignal): Promise<Outcome> {
-  let timer: NodeJS.Timeout | undefined
+/**
+ * Calls the worker and settles with the first of: its result, or an abort (pkill, shutdown, its
+ * timeout). One promise per job, resolved by whichever comes first; the worker's late result
+ * after an abort is ignored.
+ */
+function perform(worker: Worker, job: Job, abort: JobAbort): Promise<Outcome> {
   const timeout = safeTimeout(worker, job)
-  const controller = new AbortController()
-  const signal = timeout === 'infinity' ? outer : AbortSignal.any([outer, controller.signal])
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<Outcome>((resolve) => {
-    onAbort = () => resolve(abortOutcome(worker, signal.reason))
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, {once: true})
+  return new Promise<Outcome>((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    let settled = false
+    const settle = (outcome: Outcome) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      abort.onAbort(undefined)
+      resolve(outcome)
+    }
+    abort.onAbort((reason) => settle(abortOutcome(worker, reason)))
+    if (settled) return
+    if (timeout !== 'infinity')
+      timer = setTimeout(() => abort.abort(new JobTimeoutError(worker.name, timeout)), timeout)
+    let result: unknown
+    try {
+      result = worker.definition.perform(job, {
+        get signal() {
+          return abort.signal
+        },
+      })
+    } catch (error) {
+      settle({kind: 'failure', error: formatError(error), reason: error})
+      return
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        if (settled) return
+        let outcome: Outcome
+        try {
+          outcome = fromResult(worker, toJobResult(value))
+        } catch (error) {
+          outcome = {kind: 'failure', error: formatError(error), reason: error}
+        }
+        settle(outcome)
+      },
+      (error: unknown) => settle({kind: 'failure', error: formatError(error), reason: error}),
+    )
   })
-  if (timeout !== 'infinity')
-    timer = setTimeout(() => controller.abort(new JobTimeoutError(worker.name, timeout)), timeout)
-  try {
-    const run = (async (): Promise<Outcome> => {
-      try {
-        return fromResult(worker, toJobResult(await worker.definition.perform(job, {signal})))
-      } catch (error) {
-        return {kind: 'failure', error: formatError(error), reason: error}
-      }
-    })()
-    return await Promise.race([run, aborted])
-  } finally {
-    clearTimeout(timer)
-    if (onAbort) signal.removeEventListener('abort', onAbort)
-  }
 }
 
 function safeTimeout(worker: Worker, job: Job): number | 'infinity' {

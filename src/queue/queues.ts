@@ -5,6 +5,7 @@ import type {Logger} from '../logger.js'
 import type {Notifier, Payload} from '../notifier/notifier.js'
 import type {Ack, Acker} from './acker.js'
 import {Producer, type QueueCheck} from './producer.js'
+import type {JobAbort} from './job-abort.js'
 import {parseSignal} from './signals.js'
 
 export interface QueuesOptions {
@@ -16,7 +17,7 @@ export interface QueuesOptions {
   /** How often an idle producer polls (default 1s). */
   pollInterval?: number
   /** Runs one job to its outcome (the executor, bound to the instance's workers). */
-  execute: (job: Job, signal: AbortSignal) => Promise<Ack>
+  execute: (job: Job, abort: JobAbort) => Promise<Ack>
 }
 
 /**

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {createLogger} from '../../../src/logger.js'
 import {Acker, type Ack} from '../../../src/queue/acker.js'
+import type {JobAbort} from '../../../src/queue/job-abort.js'
 import {Producer} from '../../../src/queue/producer.js'
 import type {Job} from '../../../src/job.js'
 import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
@@ -16,7 +17,7 @@ afterEach(async () => {
 function producer(
   queue: string,
   limit: number,
-  execute: (job: Job, signal: AbortSignal) => Promise<Ack>,
+  execute: (job: Job, abort: JobAbort) => Promise<Ack>,
   acker = new Acker({pool, prefix: 'public', logger}),
 ) {
   const p = new Producer({
@@ -90,7 +91,7 @@ describe('Producer', () => {
     const [id] = await insertRaw(pool, [{queue: 'kill'}])
     let started!: () => void
     const running = new Promise<void>((resolve) => (started = resolve))
-    const {producer: p} = producer('kill', 1, (job, signal) => {
+    const {producer: p} = producer('kill', 1, (job, {signal}) => {
       started()
       return new Promise<Ack>((resolve) =>
         signal.addEventListener('abort', () =>
@@ -115,7 +116,7 @@ describe('Producer', () => {
       {queue: 'grace', priority: 0},
       {queue: 'grace', priority: 1},
     ])
-    const {producer: p, acker} = producer('grace', 2, async (job, signal) => {
+    const {producer: p, acker} = producer('grace', 2, async (job, {signal}) => {
       if (job.id === slow) await new Promise((resolve) => signal.addEventListener('abort', resolve))
       else await new Promise((resolve) => setTimeout(resolve, 50))
       return {kind: 'complete', id: job.id}
