@@ -1,3 +1,5 @@
+import {parseJsonTimestamp} from './db/types.js'
+
 /**
  * The job model, as stored in Oban's `oban_jobs` table (schema version 14). Field names are the
  * camelCase of Oban's columns; `rowToJob` is the only place that maps between the two.
@@ -79,6 +81,22 @@ export interface JobRow {
   discarded_at: Date | null
   cancelled_at: Date | null
   attempted_by: string[] | null
+}
+
+/**
+ * A row as `row_to_json` returns it (the fetch reads one JSON value per job: parsing one JSON
+ * text natively costs less than half of node-postgres's 18 per-column parsers). The keys are the
+ * column names; timestamps are strings, converted here.
+ */
+export function jsonRowToJob(row: Record<string, unknown>): Job {
+  // The object is freshly parsed and ours: converting in place saves a copy per job.
+  row.inserted_at = parseJsonTimestamp(row.inserted_at) ?? new Date(NaN)
+  row.scheduled_at = parseJsonTimestamp(row.scheduled_at) ?? new Date(NaN)
+  row.attempted_at = parseJsonTimestamp(row.attempted_at)
+  row.completed_at = parseJsonTimestamp(row.completed_at)
+  row.discarded_at = parseJsonTimestamp(row.discarded_at)
+  row.cancelled_at = parseJsonTimestamp(row.cancelled_at)
+  return rowToJob(row as unknown as JobRow)
 }
 
 const MALFORMED = Symbol.for('oban-ts.malformed-job')

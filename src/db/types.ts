@@ -13,6 +13,16 @@ function parseUtcTimestamp(value: string): Date | string {
   return new Date(`${value.replace(' ', 'T')}Z`)
 }
 
+/**
+ * A `timestamp without time zone` as `row_to_json` renders it (ISO 8601 whatever the DateStyle,
+ * no offset: `2026-11-28T16:07:10.123456`), read as UTC like the column parser above.
+ */
+export function parseJsonTimestamp(value: unknown): Date | null {
+  if (typeof value !== 'string') return null
+  if (value === 'infinity' || value === '-infinity') return new Date(NaN)
+  return new Date(`${value}Z`)
+}
+
 /** Type parsers for every pool and client that reads Oban's tables. */
 export const obanTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {

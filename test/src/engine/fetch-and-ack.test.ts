@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {cancelExecutedJobs, completeJobs, discardJobs, retryJobs, snoozeJobs} from '../../../src/engine/ack-jobs.js'
 import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
+import {getJob} from '../../../src/engine/get-job.js'
 import {insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
 
 const {pool} = await migratedDatabase('fetch_ack')
@@ -29,6 +30,45 @@ describe('fetchJobs', () => {
     const rest = await fetchJobs(pool, 'public', request('order', 3))
     expect(rest.map((j) => j.id)).toEqual([low])
     expect(await fetchJobs(pool, 'public', request('order', 3))).toEqual([])
+  })
+
+  it('returns every column as a job read back by id would show it (errors, meta, tags, old timestamps)', async () => {
+    const [id] = await insertRaw(pool, [
+      {
+        queue: 'columns',
+        priority: 2,
+        attempt: 1,
+        maxAttempts: 5,
+        args: {n: 1, s: 'é "q"', deep: {list: [1, null, true]}},
+      },
+    ])
+    await pool.query(
+      `UPDATE oban_jobs SET meta = $2, tags = $3, errors = $4, completed_at = '2026-01-02 03:04:05.678901',
+              discarded_at = '2025-12-31 23:59:59', inserted_at = '2026-01-01 00:00:00.5'
+        WHERE id = $1`,
+      [
+        id,
+        {batch: 'b-1', snoozed: 2},
+        ['alpha', 'with space', 'quote"d'],
+        [{attempt: 1, at: '2026-01-01T00:00:01.000000Z', error: 'Error: first'}],
+      ],
+    )
+    const [fetched] = await fetchJobs(pool, 'public', request('columns', 1))
+    const stored = await getJob(pool, 'public', id!)
+    expect(fetched).toEqual(stored)
+    expect(fetched).toMatchObject({
+      args: {n: 1, s: 'é "q"', deep: {list: [1, null, true]}},
+      meta: {batch: 'b-1', snoozed: 2},
+      tags: ['alpha', 'with space', 'quote"d'],
+      errors: [{attempt: 1, at: '2026-01-01T00:00:01.000000Z', error: 'Error: first'}],
+      priority: 2,
+      attempt: 2,
+      maxAttempts: 5,
+      insertedAt: new Date('2026-01-01T00:00:00.500Z'),
+      completedAt: new Date('2026-01-02T03:04:05.678Z'),
+      discardedAt: new Date('2025-12-31T23:59:59.000Z'),
+      cancelledAt: null,
+    })
   })
 
   it('never fetches a job that is out of attempts', async () => {
