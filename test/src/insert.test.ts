@@ -118,7 +118,7 @@ describe('insertAllJobs', () => {
   it('returns exactly what is stored when rows differ in every column', async () => {
     const at = new Date(Date.now() + 3_600_000)
     const jobs = await insertAllJobs(ctx, [
-      {worker: 'A', args: {a: 1}},
+      {worker: 'A', args: {a: 1, s: 'q"uote \\ back é \u2028 \n'}},
       {worker: 'B', queue: 'other', priority: 3, maxAttempts: 2, tags: ['X', 'y "q" \\ z'], meta: {m: true}},
       {worker: 'C', scheduledAt: at},
       {worker: 'D', scheduleIn: 30, args: {nested: {list: [1, 'two', null]}}},
