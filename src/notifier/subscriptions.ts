@@ -1,3 +1,4 @@
+import {LogBudget} from '../log-budget.js'
 import type {Logger} from '../logger.js'
 import {decodePayload} from './codec.js'
 import type {NotificationHandler, Payload} from './notifier.js'
@@ -25,6 +26,7 @@ interface Entry {
  */
 export class Subscriptions {
   private readonly byChannel = new Map<string, Set<Entry>>()
+  private readonly malformed = new LogBudget()
 
   constructor(private readonly options: {ident: string; logger: Logger}) {}
 
@@ -76,7 +78,11 @@ export class Subscriptions {
     const {logger, ident} = this.options
     const payload = decodePayload(text)
     if (!payload) {
-      logger.warn(`notifier: ignored a malformed notification on "${source}": ${preview(text)}`)
+      const line = this.malformed.admit(
+        source,
+        `notifier: ignored a malformed notification on "${source}": ${preview(text)}`,
+      )
+      if (line) logger.warn(line)
       return
     }
     if (!inScope(payload, ident)) return

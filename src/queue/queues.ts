@@ -7,6 +7,7 @@ import type {Ack, Acker} from './acker.js'
 import {Producer, type QueueCheck} from './producer.js'
 import type {JobAbort} from './job-abort.js'
 import {parseSignal} from './signals.js'
+import {LogBudget} from '../log-budget.js'
 
 export interface QueuesOptions {
   config: Config
@@ -28,6 +29,7 @@ export interface QueuesOptions {
  */
 export class Queues {
   private readonly producers = new Map<string, Producer>()
+  private readonly malformedSignals = new LogBudget()
   private readonly unsubscribe: (() => void)[] = []
   private stopped = false
 
@@ -109,7 +111,11 @@ export class Queues {
   private onSignal(payload: Payload): void {
     const signal = parseSignal(payload)
     if (!signal) {
-      this.options.logger.warn(`ignored a malformed signal: ${JSON.stringify(payload).slice(0, 200)}`)
+      const line = this.malformedSignals.admit(
+        'signal',
+        `ignored a malformed signal: ${JSON.stringify(payload).slice(0, 200)}`,
+      )
+      if (line) this.options.logger.warn(line)
       return
     }
     if (signal.action === 'pkill') {

@@ -142,6 +142,19 @@ describe('PostgresNotifier', () => {
     expect(logs.some((l) => l.includes('handler boom'))).toBe(true)
   })
 
+  it('logs at most 10 malformed payloads per channel a minute, and keeps delivering good ones', async () => {
+    const {n, logs} = notifier()
+    await n.start()
+    const received = await collect(n, 'signal')
+    for (let i = 0; i < 25; i++) await rawNotify('public.oban_signal', `garbage ${i}`)
+    await rawNotify('public.oban_signal', '{"action":"resume","ident":"any","queue":"after"}')
+    await eventually(() => received.length === 1)
+    const warned = logs.filter((l) => l.includes('malformed notification on "public.oban_signal"'))
+    expect(warned).toHaveLength(10)
+    expect(warned[9]).toContain('more are counted, not logged')
+    expect(received).toEqual([{action: 'resume', ident: 'any', queue: 'after'}])
+  })
+
   it('delivers compressed payloads and refuses too-large ones before sending', async () => {
     const {n} = notifier()
     await n.start()
