@@ -96,8 +96,8 @@ export async function insertAllJobs(
   })
   if (issues.length > 0) throw new JobValidationError(issues)
   return span('engine:insert_all_jobs', {prefix: ctx.prefix, count: jobs.length}, async () => {
-    const inserted = await insertAllJobRows(options.client ?? ctx.pool, ctx.prefix, jobs)
-    await notifyInserted(ctx, options.client, inserted)
+    // The statement sends the insert notifications itself (one round trip).
+    const inserted = await insertAllJobRows(options.client ?? ctx.pool, ctx.prefix, jobs, {notify: ctx.insertTrigger})
     return {result: inserted, metadata: {jobs: inserted}}
   })
 }

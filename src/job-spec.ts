@@ -260,7 +260,7 @@ function checkJsonObject(
     return undefined
   }
   // PostgreSQL's jsonb rejects the NUL character; JSON.stringify writes it as \u0000.
-  if (/(?:^|[^\\])(?:\\\\)*\\u0000/.test(json)) {
+  if (json.includes('\\u0000') && /(?:^|[^\\])(?:\\\\)*\\u0000/.test(json)) {
     issues.push({field, rule: 'must not contain the NUL character (\\u0000), which PostgreSQL jsonb cannot store'})
     return undefined
   }

@@ -2,6 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import type {Job} from '../job.js'
 import {newJob, type JobInsert} from '../job-spec.js'
+import {fullChannel} from '../notifier/channel.js'
 import {qualified} from './tables.js'
 
 /*
@@ -91,7 +92,12 @@ const OPTIONAL: OptionalColumn[] = [
 ]
 
 /** Inserts validated jobs in one statement and returns them in input order. Uniqueness is not checked (as Oban's insert_all). */
-export async function insertAllJobs(db: Queryable, prefix: string, jobs: JobInsert[]): Promise<Job[]> {
+export async function insertAllJobs(
+  db: Queryable,
+  prefix: string,
+  jobs: JobInsert[],
+  options: {notify?: boolean} = {},
+): Promise<Job[]> {
   if (jobs.length === 0) return []
   const used = OPTIONAL.filter((column) => jobs.some((job) => column.needed(job)))
   const mask = OPTIONAL.map((column) => (used.includes(column) ? '1' : '0')).join('')
@@ -102,21 +108,30 @@ export async function insertAllJobs(db: Queryable, prefix: string, jobs: JobInse
     jsonElements('$3'),
     ...used.map((c, i) => c.source(`$${i + 4}`, prefix)),
   ]
+  // Oban's insert notification, one per distinct queue of the available jobs, sent by the same
+  // statement (delivered on commit, like Oban's): no second round trip.
+  const notify = options.notify === true && jobs.some((job) => job.state === 'available')
   const values: unknown[] = [
     jobs.map((job) => job.queue),
     jobs.map((job) => job.worker),
     jsonArray(jobs.map((job) => job.argsJson)),
     ...used.map((c) => c.param(jobs)),
   ]
+  if (notify) values.push(fullChannel(prefix, 'insert'))
+  const notified = notify
+    ? `, (SELECT count(pg_notify($${values.length}, jsonb_build_object('queue', q.queue)::text))
+           FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' ORDER BY queue) AS q) AS notified`
+    : ''
   const {rows} = await db.query<{ids: string | null; inserted_at: Date}>({
-    name: `oban_insert_all_jobs:${prefix}:${mask}`,
+    name: `oban_insert_all_jobs${notify ? '_notify' : ''}:${prefix}:${mask}`,
     text: `WITH inserted AS (
              INSERT INTO ${qualified(prefix, 'oban_jobs')} (${columns.join(', ')})
              SELECT u.queue, u.worker, u.args${used.map((c) => `, ${c.select}`).join('')}
                FROM ROWS FROM (${sources.join(', ')}) AS u(${columns.join(', ')})
-             RETURNING id
+             RETURNING id${notify ? ', queue, state' : ''}
            )
-           SELECT string_agg(id::text, ',' ORDER BY id) AS ids, timezone('UTC', now()) AS inserted_at FROM inserted`,
+           SELECT string_agg(id::text, ',' ORDER BY id) AS ids, timezone('UTC', now()) AS inserted_at${notified}
+             FROM inserted`,
     values,
   })
   const ids = rows[0]?.ids?.split(',') ?? []
