@@ -6,6 +6,7 @@ import {createLogger} from '../../src/logger.js'
 import {Oban} from '../../src/oban.js'
 import type {PluginHandle} from '../../src/plugin.js'
 import {whereis} from '../../src/registry.js'
+import {pluginBreakdownSource, type BreakdownSource} from '../../src/breakdown/source.js'
 import {attach, detach} from '../../src/telemetry.js'
 import {Breakdown, type BreakdownRow} from '../../plugins/index.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
@@ -134,6 +135,7 @@ describe('Breakdown when counting fails', () => {
     const errors: string[] = []
     const lifecycle: string[] = []
     const id = `breakdown-outage-${Math.random()}`
+    let source: BreakdownSource | undefined
     attach(id, ['breakdown:error', 'plugin:exception', 'plugin:start'], (event, _m, metadata) => {
       if (metadata.instance !== 'Outage') return
       if (event === 'breakdown:error') errors.push(String(metadata.error))
@@ -142,6 +144,7 @@ describe('Breakdown when counting fails', () => {
     try {
       await start({name: 'Outage', prefix: 'outage', plugins: [[Breakdown, {interval: 100}]]})
       await eventually(() => events.length >= 1, 5000, 'first update')
+      source = pluginBreakdownSource('Outage')
       await pool.query('ALTER TABLE outage.oban_jobs RENAME TO oban_jobs_away')
       await eventually(() => errors.length >= 2, 5000, 'two breakdown:error events')
       expect(errors[0]).toMatch(/oban_jobs/)
@@ -152,6 +155,9 @@ describe('Breakdown when counting fails', () => {
       expect(((await Breakdown.last('Outage')) as {rows: BreakdownRow[]}).rows).toEqual([
         {queue: 'kept', state: 'completed', count: 1},
       ])
+      // The live view keeps the last table and says why it is not updated.
+      expect(source.getSnapshot().error).toMatch(/^counting failed \(retrying every interval\): .*oban_jobs/)
+      expect(source.getSnapshot().rows).toEqual([{queue: 'kept', state: 'completed', count: 1}])
       await pool.query('ALTER TABLE outage.oban_jobs_away RENAME TO oban_jobs')
       await insertRaw(pool, [{queue: 'kept', state: 'completed'}], 'outage')
       await eventually(
@@ -160,7 +166,9 @@ describe('Breakdown when counting fails', () => {
         'an update after the table is back',
       )
       expect(await Breakdown.refresh('Outage')).toEqual([{queue: 'kept', state: 'completed', count: 2}])
+      await eventually(() => source?.getSnapshot().error === undefined, 5000, 'the view error cleared')
     } finally {
+      source?.close()
       detachUpdates()
       detach(id)
       await pool.query('ALTER TABLE IF EXISTS outage.oban_jobs_away RENAME TO oban_jobs')
