@@ -74,7 +74,11 @@ describe('Sonar', () => {
     const a = sonar(await postgres('node-a'), 'node-a', {minInterval: 50, maxInterval: 200})
     const b = sonar(await postgres('node-b'), 'node-b', {minInterval: 50, maxInterval: 200})
     await Promise.all([a.start(), b.start()])
-    await eventually(() => a.status === 'clustered' && b.status === 'clustered')
+    // As Oban's Sonar, a node is clustered as soon as it hears another, possibly before its own
+    // ping has come back through PostgreSQL: wait for both pings at both nodes.
+    await eventually(
+      () => a.status === 'clustered' && b.status === 'clustered' && a.nodes.length === 2 && b.nodes.length === 2,
+    )
     expect(a.nodes).toEqual(['node-a', 'node-b'])
     expect(b.nodes).toEqual(['node-a', 'node-b'])
     expect(events.filter((e) => e.status === 'clustered')).toHaveLength(2)
