@@ -60,7 +60,11 @@ async function startServer(options: Partial<ConstructorParameters<typeof Control
 }
 
 /** Sends a request and collects what arrives on its reply channel within `ms`. */
-async function request(fields: Record<string, unknown>, ms = 100): Promise<Payload[]> {
+/**
+ * Sends one request and collects its replies for `ms`, or until `expected` replies have come
+ * (then `ms` is only a ceiling, so a loaded machine does not make the test miss a late reply).
+ */
+async function request(fields: Record<string, unknown>, ms = 100, expected?: number): Promise<Payload[]> {
   const id = typeof fields.id === 'string' ? fields.id : newRequestId()
   const replies: Payload[] = []
   const unlisten = notifier.listen(replyChannel(id), (payload) => replies.push(payload))
@@ -74,7 +78,9 @@ async function request(fields: Record<string, unknown>, ms = 100): Promise<Paylo
     reply: replyChannel(id),
     ...fields,
   })
-  await new Promise((resolve) => setTimeout(resolve, ms))
+  const deadline = Date.now() + ms
+  if (expected === undefined) await new Promise((resolve) => setTimeout(resolve, ms))
+  else while (replies.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   unlisten()
   return replies
 }
@@ -148,7 +154,7 @@ describe('ControlServer', () => {
 
   it('refuses calls beyond its in-flight limit with a busy reply', async () => {
     await startServer({maxInFlight: 1})
-    const first = request({fn: 'hang'}, 150)
+    const first = request({fn: 'hang'}, 10_000, 1)
     await new Promise((resolve) => setTimeout(resolve, 30))
     expect(await request({fn: 'echo'})).toMatchObject([{ok: false, error: {code: 'busy'}}])
     release?.()
