@@ -1,6 +1,6 @@
 import type {Config} from './config.js'
 import {describeDatabase} from './db/connection-url.js'
-import {releaseEmbedded} from './db/embedded/index.js'
+import {markInstanceOwner, releaseEmbedded} from './db/embedded/index.js'
 import {migrateUp, verifyMigrated} from './db/migrations/index.js'
 import {checkConnection, createPool, type Pool} from './db/pool.js'
 import {resolveDatabase, type DatabaseSource} from './db/resolve-database.js'
@@ -91,13 +91,16 @@ export async function startRuntime(
       cwd: options.cwd,
       dataDir: options.dataDir,
     })
-    if (resolved.startedEmbedded && resolved.dataDir) {
+    if (resolved.source === 'embedded' && resolved.dataDir) {
       const dataDir = resolved.dataDir
+      const startedHere = resolved.startedEmbedded
+      // Without the marker the server is only left running at exit, as one the user started: never fatal.
+      if (startedHere) await markInstanceOwner(dataDir).catch(() => undefined)
       releasers.push(async () => {
         const {others} = await releaseEmbedded({dataDir, url: resolved.url})
         if (others > 0)
           logger.info(
-            `left the embedded PostgreSQL running: ${others} other connection(s) still use it (stop it with \`oban db stop\`)`,
+            `left the embedded PostgreSQL running: ${others} other connection(s) still use it; the last node to exit stops it (or \`oban db stop\`)`,
           )
       })
     }

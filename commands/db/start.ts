@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {ensureEmbedded, type EmbeddedServer} from '../../src/db/embedded/index.js'
+import {startEmbeddedForUser, type EmbeddedServer} from '../../src/db/embedded/index.js'
 
 export default class DbStart extends BaseCommand {
   static override summary = 'Start the embedded PostgreSQL (creating it on first use).'
@@ -23,7 +23,7 @@ export default class DbStart extends BaseCommand {
     if (flags['database-url'] || process.env.DATABASE_URL || process.env.OBAN_DATABASE_URL) {
       this.warn('a database URL is configured, so other commands use that database, not this embedded server')
     }
-    const server = await ensureEmbedded({dataDir: flags['data-dir']})
+    const server = await startEmbeddedForUser({dataDir: flags['data-dir']})
     this.log(
       server.startedByUs
         ? `Started the embedded PostgreSQL (pid ${server.pid}) at ${server.url} (data: ${server.dataDir}).`

@@ -16,7 +16,7 @@ function start(dir: string, node: string) {
 }
 
 describe('oban start on a shared embedded PostgreSQL', () => {
-  it('leaves the server running while another node uses it, and a node that only adopted it leaves it as it found it', async () => {
+  it('leaves the server running while another node uses it; the last node to exit stops it', async () => {
     const dir = await tempDir('oban-shared-')
     const dataDir = path.join(dir, '.oban')
     const first = start(dir, 'first')
@@ -46,9 +46,23 @@ describe('oban start on a shared embedded PostgreSQL', () => {
       .toBe('retryable')
     expect(second.running).toBe(true)
 
+    // The node that started the server is gone: the last one out turns it off.
     second.signal('SIGINT')
     expect((await second.exited).code).toBe(0)
-    // The second node adopted the server, it did not start it: the server is left as it found it.
+    expect((await embeddedStatus({dataDir})).running).toBe(false)
+  })
+
+  it('never stops a server the user started with oban db start', async () => {
+    const dir = await tempDir('oban-kept-')
+    const dataDir = path.join(dir, '.oban')
+    const node = start(dir, 'node')
+    await node.waitFor(/is running on/, {timeoutMs: 60_000})
+    // Started by the node; `oban db start` adopts it for the user.
+    const kept = await runOban(['db', 'start', '--data-dir', dataDir], {cwd: dir, env: noDatabaseUrl})
+    expect(kept).toMatchObject({code: 0})
+    expect(kept.stdout).toContain('already running')
+    node.signal('SIGINT')
+    expect((await node.exited).code).toBe(0)
     expect((await embeddedStatus({dataDir})).running).toBe(true)
   })
 

@@ -8,5 +8,12 @@
  */
 export {embeddedStatus, embeddedUrl, stopEmbedded, type EmbeddedStatus, type EmbeddedStopResult} from './control.js'
 export {resolveDataDir, type DataDirLayout, type DataDirOptions} from './data-dir.js'
-export {embeddedUrlFor, ensureEmbedded, type EmbeddedOptions, type EmbeddedServer} from './launcher.js'
+export {
+  embeddedUrlFor,
+  ensureEmbedded,
+  startEmbeddedForUser,
+  type EmbeddedOptions,
+  type EmbeddedServer,
+} from './launcher.js'
+export {markInstanceOwner} from './owner.js'
 export {releaseEmbedded, type ReleaseResult} from './release.js'

@@ -9,6 +9,7 @@ import {withLock} from './lock.js'
 import {freePort, isPortFree} from './port.js'
 import type {RunAs} from './processes.js'
 import {clearStalePidFile, startServer, waitUntilSettled} from './server.js'
+import {clearInstanceOwner} from './owner.js'
 import {readState, writeState, type EmbeddedState} from './state-file.js'
 
 /** Options of every embedded-server function: where the data directory is (see {@link resolveDataDir}). */
@@ -121,6 +122,8 @@ async function initAndStart(
   }
   const server = await waitUntilSettled(layout.pgData)
   if (server.state === 'stale') await clearStalePidFile(layout.pgData, server)
+  // A new server generation: whoever started the last one does not own this one.
+  await clearInstanceOwner(layout.dataDir)
   const {pid, port} = await startWithRetries(layout, bins, state, runAs)
   return {url: embeddedUrlFor(port), port, dataDir: layout.dataDir, startedByUs: true, pid}
 }
@@ -152,4 +155,15 @@ async function moveToFreePort(layout: DataDirLayout, state: EmbeddedState): Prom
   const next = {...state, port: await freePort()}
   await writeState(layout, next)
   return next
+}
+
+/**
+ * `oban db start`: starts the server, or adopts the running one, for the user. Either way it
+ * then runs until `oban db stop`: a server an `oban start` had started is no longer stopped when
+ * the last node exits.
+ */
+export async function startEmbeddedForUser(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const server = await ensureEmbedded(options)
+  await clearInstanceOwner(server.dataDir)
+  return server
 }

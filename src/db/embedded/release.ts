@@ -1,5 +1,6 @@
 import pg from 'pg'
 import {stopEmbedded} from './control.js'
+import {clearInstanceOwner, ownerGone} from './owner.js'
 
 export interface ReleaseResult {
   stopped: boolean
@@ -8,12 +9,16 @@ export interface ReleaseResult {
 }
 
 /**
- * Stops the embedded server that this process started, unless other processes still use it
- * (another `oban start` adopted it, a psql session, a CLI command): stopping it would cut them off.
- * The count comes from pg_stat_activity, taken after this process closed its own pool. A server
- * that cannot be asked is stopped as before: a crashed server has no users to protect.
+ * Releases an instance's use of the embedded server at exit. The server is stopped when an
+ * instance started it (the owner marker) and that instance is this process or has exited (the
+ * last node of a project turns it off; `oban db start` removes the marker, so a server the user
+ * asked for is never stopped here), and only if no other process is connected (another
+ * `oban start`, a psql session, a CLI command): stopping it would cut them off. The count comes
+ * from pg_stat_activity, taken after this process closed its own pool. A server that cannot be
+ * asked is stopped as before: a crashed server has no users to protect.
  */
 export async function releaseEmbedded(options: {dataDir: string; url: string}): Promise<ReleaseResult> {
+  if (!(await ownerGone(options.dataDir))) return {stopped: false, others: 0}
   let others: number
   const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
   try {
@@ -30,5 +35,6 @@ export async function releaseEmbedded(options: {dataDir: string; url: string}): 
   }
   if (others > 0) return {stopped: false, others}
   const result = await stopEmbedded({dataDir: options.dataDir})
+  await clearInstanceOwner(options.dataDir)
   return {stopped: result.stopped, others: 0}
 }
