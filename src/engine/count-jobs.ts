@@ -6,7 +6,8 @@ import {qualified} from './tables.js'
 
 /**
  * How many jobs match the filter and are in one of `states`, per state (states without jobs are
- * absent). What a bulk action asks confirmation for, and the total its progress counts towards.
+ * absent), in the enum's lifecycle order so messages list them the same way every time. What a
+ * bulk action asks confirmation for, and the total its progress counts towards.
  * An exact count: it reads every matching index entry or row, once, before the action starts.
  */
 export async function countJobsByState(
@@ -21,7 +22,8 @@ export async function countJobsByState(
   const {rows} = await db.query<{state: JobState; count: string}>(
     `SELECT state, count(*) AS count FROM ${qualified(prefix, 'oban_jobs')}
       WHERE state = ANY(${eligible}) AND ${where}
-      GROUP BY state`,
+      GROUP BY state
+      ORDER BY state`,
     values,
   )
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]))
