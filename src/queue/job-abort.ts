@@ -24,10 +24,6 @@ export class JobAbort {
     return this.done
   }
 
-  get reason(): unknown {
-    return this.why
-  }
-
   /** Aborts once; later calls are ignored (the first reason wins, as with AbortController). */
   abort(reason: unknown): void {
     if (this.done) return

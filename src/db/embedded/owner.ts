@@ -9,7 +9,7 @@ import path from 'node:path'
  */
 const OWNER_FILE = 'instance-owner.json'
 
-export function ownerFile(dataDir: string): string {
+function ownerFile(dataDir: string): string {
   return path.join(dataDir, OWNER_FILE)
 }
 
@@ -24,7 +24,7 @@ export async function clearInstanceOwner(dataDir: string): Promise<void> {
 }
 
 /** Whether the marker names this process or an instance process that no longer runs (a missing marker: no). */
-export async function ownerGone(dataDir: string): Promise<boolean> {
+export async function ownerReleasable(dataDir: string): Promise<boolean> {
   let pid: unknown
   try {
     pid = (JSON.parse(await readFile(ownerFile(dataDir), 'utf8')) as {pid?: unknown}).pid

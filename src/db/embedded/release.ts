@@ -1,6 +1,6 @@
 import pg from 'pg'
 import {stopEmbedded} from './control.js'
-import {clearInstanceOwner, ownerGone} from './owner.js'
+import {clearInstanceOwner, ownerReleasable} from './owner.js'
 
 export interface ReleaseResult {
   stopped: boolean
@@ -18,7 +18,7 @@ export interface ReleaseResult {
  * asked is stopped as before: a crashed server has no users to protect.
  */
 export async function releaseEmbedded(options: {dataDir: string; url: string}): Promise<ReleaseResult> {
-  if (!(await ownerGone(options.dataDir))) return {stopped: false, others: 0}
+  if (!(await ownerReleasable(options.dataDir))) return {stopped: false, others: 0}
   let others: number
   const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
   try {
