@@ -7,7 +7,7 @@
 import pg from 'pg'
 import {migrateUp} from '../src/db/migrations/index.js'
 import {createPool} from '../src/db/pool.js'
-import {countBreakdown, type BreakdownCount} from '../src/engine/breakdown-counts.js'
+import {countBreakdown, type BreakdownCount} from '../plugins/breakdown/count-breakdown.js'
 
 const adminUrl = process.env.ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const jobs = Number(process.env.JOBS ?? 1_000_000)

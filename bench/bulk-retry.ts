@@ -10,7 +10,7 @@
 import pg from 'pg'
 import {migrateUp} from '../src/db/migrations/index.js'
 import {createPool} from '../src/db/pool.js'
-import {actOnJobs} from '../src/jobs/act-on-jobs.js'
+import {actOnJobs} from '../src/operator/act-on-jobs.js'
 
 const adminUrl = process.env.ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const jobs = Number(process.env.JOBS ?? 100_000)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag, instanceFlag} from '../src/cli/flags.js'
 import {isInteractive, wantsColor} from '../src/cli/terminal.js'
-import type {BreakdownJson} from '../src/breakdown/model.js'
+import type {BreakdownJson} from '../src/cli/breakdown/model.js'
 
 export default class Breakdown extends BaseCommand {
   static override summary = 'Show the live table of jobs by queue and state (the Breakdown plugin).'
@@ -42,7 +42,7 @@ Like any node of the instance, it hears \`oban plugin pause Breakdown --instance
     const {flags} = await this.parse(Breakdown)
     // Loaded here, not at the top: the instance and (in a terminal) Ink are heavy, and every
     // other command would pay for them at start-up (reference/stack-and-style.md §1.8).
-    const {runBreakdown} = await import('../src/breakdown/run.js')
+    const {runBreakdown} = await import('../src/cli/breakdown/run.js')
     const json = this.jsonEnabled()
     return runBreakdown({
       interval: flags.interval,

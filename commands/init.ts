@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {initProject, type InitResult} from '../src/init/scaffold.js'
+import {initProject, type InitResult} from '../src/cli/init/scaffold.js'
 
 export default class Init extends BaseCommand {
   static override summary = 'Write a starter oban.config.ts and an example worker.'

@@ -4,7 +4,7 @@ import {dataDirFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
 import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
-import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/start-breakdown.js'
+import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/breakdown/start-breakdown.js'
 
 export default class Start extends BaseCommand {
   static override summary = 'Run an Oban instance until Ctrl-C.'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../src/cli/database-command.js'
 import {formatStatus} from '../src/cli/format-status.js'
 import {describeDatabase} from '../src/db/connection-url.js'
-import {readStatus, type ObanStatus} from '../src/status.js'
+import {readStatus, type ObanStatus} from '../src/operator/status.js'
 
 export default class Status extends DatabaseCommand {
   static override aliases = ['nodes']

@@ -1,5 +1,5 @@
 // The built-in plugins: configs and `oban start --plugin` name them by these names.
-import type {Plugin} from '../src/plugin.js'
+import type {Plugin} from '../src/plugin/plugin.js'
 import {Breakdown} from './breakdown/index.js'
 import {Cron} from './cron/index.js'
 import {Lifeline} from './lifeline/index.js'

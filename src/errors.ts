@@ -1,4 +1,4 @@
-import {didYouMean} from './suggest.js'
+import {didYouMean} from './util/suggest.js'
 
 /**
  * Domain errors. Library code throws these; only the command edge (src/cli/base-command.ts) turns

@@ -1,7 +1,7 @@
 // The public library API of oban-ts. Everything `oban start` does is reachable from here.
-import type {ObanOptions} from './config.js'
+import type {ObanOptions} from './config/config.js'
 
-export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './oban.js'
+export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './instance/oban.js'
 export {
   createConfig,
   defaultNode,
@@ -10,22 +10,22 @@ export {
   type QueueOptions,
   type Duration,
   type LogLevel,
-} from './config.js'
-export {findConfigFile, loadConfigFile} from './config-file.js'
-export {defineWorker, isWorker, type Worker, type WorkerDefinition, type PerformContext} from './worker.js'
-export {ok, error, cancel, discard, snooze, type JobResult} from './job-result.js'
-export {WorkerRegistry, loadWorkers} from './worker-registry.js'
-export type {Job, JobState, JobError, JobArgs} from './job.js'
-export {JOB_STATES} from './job.js'
-export type {JobSpec, JobOptions, UniqueOptions} from './job-spec.js'
-export type {InsertResult} from './insert.js'
+} from './config/config.js'
+export {findConfigFile, loadConfigFile} from './config/config-file.js'
+export {defineWorker, isWorker, type Worker, type WorkerDefinition, type PerformContext} from './job/worker.js'
+export {ok, error, cancel, discard, snooze, type JobResult} from './job/result.js'
+export {WorkerRegistry, loadWorkers} from './job/worker-registry.js'
+export type {Job, JobState, JobError, JobArgs} from './job/job.js'
+export {JOB_STATES} from './job/job.js'
+export type {JobSpec, JobOptions, UniqueOptions} from './job/spec.js'
+export type {InsertResult} from './client/insert.js'
 export type {QueueCheck} from './queue/producer.js'
-export {whereis, instanceNames} from './registry.js'
-export {definePlugin, isPlugin} from './define-plugin.js'
-export {PluginBase, type Ticker} from './plugin-base.js'
-export {durationOption} from './plugin-options.js'
-export {pluginHandles, findPluginHandle} from './plugin-lookup.js'
-export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin-args.js'
+export {whereis, instanceNames} from './plugin/registry.js'
+export {definePlugin, isPlugin} from './plugin/define.js'
+export {PluginBase, type Ticker} from './plugin/base.js'
+export {durationOption} from './plugin/options.js'
+export {pluginHandles, findPluginHandle} from './plugin/lookup.js'
+export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin/arguments.js'
 export {
   callPluginFunction,
   type NodeCallResult,
@@ -34,9 +34,9 @@ export {
 } from './control/client.js'
 export {PluginCallFailedError} from './control/errors.js'
 export {listNodes, type ListNodesOptions} from './control/nodes.js'
-export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './presence-record.js'
-export type {PluginEntry, PluginRef} from './plugin-config.js'
-export type {PluginSupervisionOptions} from './config.js'
+export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './cluster/presence-record.js'
+export type {PluginEntry, PluginRef} from './plugin/config-entries.js'
+export type {PluginSupervisionOptions} from './config/config.js'
 export {
   RESERVED_FUNCTION_NAMES,
   type Plugin,
@@ -50,10 +50,10 @@ export {
   type PluginService,
   type PluginStatus,
   type Repo,
-} from './plugin.js'
-export {attach, detach, type TelemetryHandler} from './telemetry.js'
-export {createLogger, type Logger} from './logger.js'
-export {defaultBackoff} from './backoff.js'
+} from './plugin/plugin.js'
+export {attach, detach, type TelemetryHandler} from './telemetry/telemetry.js'
+export {createLogger, type Logger} from './telemetry/logger.js'
+export {defaultBackoff} from './job/backoff.js'
 export * from './errors.js'
 
 /** Identity helper that gives a config file types: `export default defineConfig({...})`. */

@@ -5,8 +5,8 @@ import {verifyMigrated} from '../../src/db/migrations/index.js'
 import {createPool} from '../../src/db/pool.js'
 import {resolveDatabase} from '../../src/db/resolve-database.js'
 import {JobValidationError} from '../../src/errors.js'
-import {insertJob, type InsertResult} from '../../src/insert.js'
-import {normalizeJobSpec, type JobSpec} from '../../src/job-spec.js'
+import {insertJob, type InsertResult} from '../../src/client/insert.js'
+import {normalizeJobSpec, type JobSpec} from '../../src/job/spec.js'
 
 export default class JobInsert extends BaseCommand {
   static override summary = 'Insert a job.'

@@ -3,8 +3,8 @@ import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
 import {formatJobList} from '../../src/cli/format-jobs.js'
 import {jobFilterFlags, parseJobFilter, parseJobOrder, parseLimit} from '../../src/cli/job-filter-flags.js'
 import {listJobs} from '../../src/engine/list-jobs.js'
-import {describeFilter} from '../../src/job-filter.js'
-import {jobToJson, type JobJson} from '../../src/jobs/job-json.js'
+import {describeFilter} from '../../src/job/filter.js'
+import {jobToJson, type JobJson} from '../../src/operator/job-json.js'
 
 export default class JobList extends DatabaseCommand {
   static override summary = 'List jobs, newest first, filtered by queue, state, worker, tag, args or meta.'

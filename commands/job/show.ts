@@ -3,7 +3,7 @@ import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
 import {formatJobDetail} from '../../src/cli/format-jobs.js'
 import {parseId} from '../../src/cli/job-filter-flags.js'
 import {getJob} from '../../src/engine/get-job.js'
-import {jobToJson, type JobJson} from '../../src/jobs/job-json.js'
+import {jobToJson, type JobJson} from '../../src/operator/job-json.js'
 import {JobNotFoundError} from '../../src/errors.js'
 
 export default class JobShow extends DatabaseCommand {

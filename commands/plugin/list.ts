@@ -5,7 +5,7 @@ import {requireNodes} from '../../src/control/nodes.js'
 import {describeDatabase} from '../../src/db/connection-url.js'
 import {checkConnection, createPool} from '../../src/db/pool.js'
 import {resolveDatabase} from '../../src/db/resolve-database.js'
-import type {NodePresence} from '../../src/presence-record.js'
+import type {NodePresence} from '../../src/cluster/presence-record.js'
 
 export default class PluginList extends BaseCommand {
   static override summary = "List the running nodes' plugins, their state and their functions."

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
 import {formatQueues} from '../../src/cli/format-ops.js'
-import {queueOverview, type QueueOverview} from '../../src/jobs/queue-overview.js'
+import {queueOverview, type QueueOverview} from '../../src/operator/queue-overview.js'
 
 export default class QueueList extends DatabaseCommand {
   static override summary =

@@ -1,6 +1,6 @@
 import {coerceError} from '../../src/errors.js'
-import {FailureLog} from '../../src/maintenance.js'
-import {PluginBase, type Ticker} from '../../src/plugin-base.js'
+import {FailureLog} from '../../src/plugin/maintenance.js'
+import {PluginBase, type Ticker} from '../../src/plugin/base.js'
 import {fetchBreakdown, type BreakdownRow} from './fetch-breakdown.js'
 
 export interface BreakdownOptions {

@@ -1,5 +1,5 @@
-import {countBreakdown, type BreakdownCount} from '../../src/engine/breakdown-counts.js'
-import type {Repo} from '../../src/plugin.js'
+import {countBreakdown, type BreakdownCount} from './count-breakdown.js'
+import type {Repo} from '../../src/plugin/plugin.js'
 
 /**
  * One line of a breakdown: how many jobs of a queue are in a state. `approximate` marks a count

@@ -1,6 +1,6 @@
 import {z} from 'zod'
-import {definePlugin} from '../../src/define-plugin.js'
-import {durationOption} from '../../src/plugin-options.js'
+import {definePlugin} from '../../src/plugin/define.js'
+import {durationOption} from '../../src/plugin/options.js'
 import {BreakdownService} from './breakdown-service.js'
 
 export {BreakdownService, type BreakdownOptions, type BreakdownSnapshot} from './breakdown-service.js'

@@ -3,10 +3,10 @@ import {z} from 'zod'
 import {CronExpressionError, parseCronExpression, type CronExpression} from '../../src/cron/expression.js'
 import {isTimezone} from '../../src/cron/schedule.js'
 import {JobValidationError} from '../../src/errors.js'
-import {normalizeJobSpec, type JobOptions} from '../../src/job-spec.js'
-import type {JobArgs} from '../../src/job.js'
-import {didYouMean} from '../../src/suggest.js'
-import {describe, isRecord} from '../../src/unique-options.js'
+import {normalizeJobSpec, type JobOptions} from '../../src/job/spec.js'
+import type {JobArgs} from '../../src/job/job.js'
+import {didYouMean} from '../../src/util/suggest.js'
+import {describe, isRecord} from '../../src/job/unique-options.js'
 
 /** The job options an entry may give (any of Oban's `Job.new` options that make sense for cron). */
 export type CronJobOptions = Pick<

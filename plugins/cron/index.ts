@@ -1,8 +1,8 @@
 import {z} from 'zod'
 import {DEFAULT_CRON_TIMEZONE} from '../../src/cron/schedule.js'
-import {definePlugin} from '../../src/define-plugin.js'
-import {FORCE_ARG} from '../../src/maintenance.js'
-import {timezoneOption} from '../../src/maintenance-options.js'
+import {definePlugin} from '../../src/plugin/define.js'
+import {FORCE_ARG} from '../../src/plugin/maintenance.js'
+import {timezoneOption} from '../../src/plugin/maintenance-options.js'
 import {CronService} from './cron-service.js'
 import {crontabOption} from './crontab.js'
 

@@ -8,10 +8,10 @@ import {
 } from '../../src/engine/find-unique-job.js'
 import {insertJob} from '../../src/engine/insert-job.js'
 import {insertUniqueJob} from '../../src/engine/insert-unique.js'
-import type {Job} from '../../src/job.js'
-import {normalizeJobSpec, type JobSpec} from '../../src/job-spec.js'
+import type {Job} from '../../src/job/job.js'
+import {normalizeJobSpec, type JobSpec} from '../../src/job/spec.js'
 import {sendNotifications} from '../../src/notifier/send.js'
-import type {Repo} from '../../src/plugin.js'
+import type {Repo} from '../../src/plugin/plugin.js'
 
 /** The outcome of one cron insert. */
 export type CronInsert =

@@ -1,7 +1,7 @@
 import {z} from 'zod'
-import {definePlugin} from '../../src/define-plugin.js'
-import {FORCE_ARG} from '../../src/maintenance.js'
-import {durationOption} from '../../src/plugin-options.js'
+import {definePlugin} from '../../src/plugin/define.js'
+import {FORCE_ARG} from '../../src/plugin/maintenance.js'
+import {durationOption} from '../../src/plugin/options.js'
 import {LifelineService} from './lifeline-service.js'
 
 export {LifelineService, type LifelineOptions, type RescueResult} from './lifeline-service.js'

@@ -1,7 +1,7 @@
 import {utcParam} from '../../src/db/types.js'
 import {isMissingTable, PRESENCE_TABLE} from '../../src/engine/presence-table.js'
-import {qualified} from '../../src/engine/tables.js'
-import type {Repo} from '../../src/plugin.js'
+import {qualified} from '../../src/db/names.js'
+import type {Repo} from '../../src/plugin/plugin.js'
 
 /** A job the Lifeline moved, with its new state, as Oban's `rescued_jobs`/`discarded_jobs` list it. */
 export interface RescuedJob {

@@ -1,8 +1,8 @@
 import {z} from 'zod'
-import {definePlugin} from '../../src/define-plugin.js'
-import {FORCE_ARG} from '../../src/maintenance.js'
-import {countOption} from '../../src/maintenance-options.js'
-import {durationOption} from '../../src/plugin-options.js'
+import {definePlugin} from '../../src/plugin/define.js'
+import {FORCE_ARG} from '../../src/plugin/maintenance.js'
+import {countOption} from '../../src/plugin/maintenance-options.js'
+import {durationOption} from '../../src/plugin/options.js'
 import {PrunerService} from './pruner-service.js'
 
 export {PrunerService, type PruneResult, type PrunerOptions} from './pruner-service.js'

@@ -1,6 +1,6 @@
 import {utcParam} from '../../src/db/types.js'
-import {qualified} from '../../src/engine/tables.js'
-import type {Repo} from '../../src/plugin.js'
+import {qualified} from '../../src/db/names.js'
+import type {Repo} from '../../src/plugin/plugin.js'
 
 /** The states the Pruner deletes. */
 export type PrunableState = 'completed' | 'cancelled' | 'discarded'

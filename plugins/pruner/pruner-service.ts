@@ -1,7 +1,7 @@
-import {IntervalService} from '../../src/interval-service.js'
-import type {FollowerSkip, ServiceClock} from '../../src/maintenance.js'
-import type {PluginContext} from '../../src/plugin.js'
-import {span} from '../../src/telemetry.js'
+import {IntervalService} from '../../src/plugin/interval-service.js'
+import type {FollowerSkip, ServiceClock} from '../../src/plugin/maintenance.js'
+import type {PluginContext} from '../../src/plugin/plugin.js'
+import {span} from '../../src/telemetry/telemetry.js'
 import {pruneJobs, type PrunableState, type PrunedJob} from './prune-jobs.js'
 
 export interface PrunerOptions {

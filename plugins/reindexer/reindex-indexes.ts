@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {quoteIdent} from '../../src/db/identifier.js'
 import {coerceError} from '../../src/errors.js'
-import type {Repo} from '../../src/plugin.js'
+import type {Repo} from '../../src/plugin/plugin.js'
 
 /** One statement of a reindex run that failed, as Oban reports it (`{query, error}`). */
 export interface ReindexError {

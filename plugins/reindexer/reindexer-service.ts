@@ -1,9 +1,9 @@
 import {minuteLoop} from '../../src/cron/minute-loop.js'
 import {CronSchedule} from '../../src/cron/schedule.js'
-import {FailureLog, followerSkip, Serial, type FollowerSkip, type ServiceClock} from '../../src/maintenance.js'
-import {PluginBase} from '../../src/plugin-base.js'
-import type {PluginContext} from '../../src/plugin.js'
-import {span} from '../../src/telemetry.js'
+import {FailureLog, followerSkip, Serial, type FollowerSkip, type ServiceClock} from '../../src/plugin/maintenance.js'
+import {PluginBase} from '../../src/plugin/base.js'
+import type {PluginContext} from '../../src/plugin/plugin.js'
+import {span} from '../../src/telemetry/telemetry.js'
 import {reindexIndexes, type ReindexOutcome} from './reindex-indexes.js'
 
 export interface ReindexerOptions {

@@ -1,5 +1,5 @@
 import type {ChalkInstance} from 'chalk'
-import type {Job} from '../job.js'
+import type {Job} from '../job/job.js'
 import {colorState} from './colors.js'
 import {exactTime, relativeTime} from './format-time.js'
 import {renderFields, renderTable, truncate, visibleWidth} from './text-table.js'

@@ -1,4 +1,4 @@
-import {formatDuration} from '../duration.js'
+import {formatDuration} from '../util/duration.js'
 import type {NodeCallResult, PluginCallResult} from '../control/client.js'
 
 /**

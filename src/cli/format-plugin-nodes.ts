@@ -1,4 +1,4 @@
-import type {NodePresence, PresenceFunction, PresencePlugin} from '../presence-record.js'
+import type {NodePresence, PresenceFunction, PresencePlugin} from '../cluster/presence-record.js'
 
 /**
  * `oban plugin list` as text: a block per node (blank lines between), then one line per plugin (name, state, restarts,

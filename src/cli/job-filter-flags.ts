@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
-import {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from '../job-filter.js'
-import {JOB_STATES, type JobState} from '../job.js'
+import {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from '../job/filter.js'
+import {JOB_STATES, type JobState} from '../job/job.js'
 import {JobFilterError} from '../errors.js'
-import {didYouMean} from '../suggest.js'
+import {didYouMean} from '../util/suggest.js'
 
 const list = (summary: string, helpValue: string) =>
   Flags.string({

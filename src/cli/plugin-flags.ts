@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {parseDuration} from '../duration.js'
+import {parseDuration} from '../util/duration.js'
 import {ConfigError} from '../errors.js'
 import {dataDirFlag} from './flags.js'
 

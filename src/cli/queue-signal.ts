@@ -4,7 +4,7 @@ import {verifyMigrated} from '../db/migrations/index.js'
 import {resolveDatabase} from '../db/resolve-database.js'
 import {fullChannel} from '../notifier/channel.js'
 import {queueSignal, SignalError, type QueueAction, type QueueSignalRequest} from '../queue/signals.js'
-import {sendQueueSignal} from '../queue-control.js'
+import {sendQueueSignal} from '../client/queue-control.js'
 import {BaseCommand} from './base-command.js'
 import {dataDirFlag} from './flags.js'
 

@@ -1,8 +1,8 @@
 import {dirname, resolve} from 'node:path'
-import {createConfig, type Config} from '../config.js'
-import {findConfigFile, loadConfigFile} from '../config-file.js'
-import {Oban} from '../oban.js'
-import type {Logger} from '../logger.js'
+import {createConfig, type Config} from '../config/config.js'
+import {findConfigFile, loadConfigFile} from '../config/config-file.js'
+import {Oban} from '../instance/oban.js'
+import type {Logger} from '../telemetry/logger.js'
 
 export interface InstanceRequest {
   /** `--config`; otherwise `oban.config.*` is searched from cwd. */

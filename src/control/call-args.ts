@@ -1,7 +1,7 @@
 import {PluginArgumentError, UnknownPluginError, UnknownPluginFunctionError} from '../errors.js'
-import type {Plugin, PluginFunction, PluginService} from '../plugin.js'
-import {checkPluginArgs, parsePluginArg} from '../plugin-args.js'
-import type {NodePresence, PresenceFunction} from '../presence-record.js'
+import type {Plugin, PluginFunction, PluginService} from '../plugin/plugin.js'
+import {checkPluginArgs, parsePluginArg} from '../plugin/arguments.js'
+import type {NodePresence, PresenceFunction} from '../cluster/presence-record.js'
 import {MAX_ARGS_BYTES} from './protocol.js'
 
 /**

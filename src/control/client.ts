@@ -7,7 +7,7 @@ import {DatabaseUnreachableError} from '../errors.js'
 import {fullChannel} from '../notifier/channel.js'
 import {decodePayload} from '../notifier/codec.js'
 import {sendNotifications} from '../notifier/send.js'
-import type {NodePresence} from '../presence-record.js'
+import type {NodePresence} from '../cluster/presence-record.js'
 import {prepareCall} from './call-args.js'
 import {describeWhere, requireNodes, selectNode} from './nodes.js'
 import {

@@ -1,12 +1,12 @@
-import type {Config} from '../config.js'
+import type {Config} from '../config/config.js'
 import type {Queryable} from '../db/pool.js'
-import type {Logger} from '../logger.js'
+import type {Logger} from '../telemetry/logger.js'
 import type {Notifier} from '../notifier/notifier.js'
-import type {PluginDirectory} from '../plugin-lookup.js'
-import {Presence} from '../presence.js'
-import {describePlugin, describeQueue} from '../presence-record.js'
+import type {PluginDirectory} from '../plugin/lookup.js'
+import {Presence} from '../cluster/presence.js'
+import {describePlugin, describeQueue} from '../cluster/presence-record.js'
 import type {QueueCheck} from '../queue/producer.js'
-import {attach, detach} from '../telemetry.js'
+import {attach, detach} from '../telemetry/telemetry.js'
 import {ControlServer} from './server.js'
 
 export interface NodeControlOptions {

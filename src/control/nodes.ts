@@ -1,8 +1,8 @@
 import type {Queryable} from '../db/pool.js'
 import {listPresence} from '../engine/presence-list.js'
 import {InstanceNotRunningError} from '../errors.js'
-import {toNodePresence, type NodePresence} from '../presence-record.js'
-import {didYouMean} from '../suggest.js'
+import {toNodePresence, type NodePresence} from '../cluster/presence-record.js'
+import {didYouMean} from '../util/suggest.js'
 
 export interface ListNodesOptions {
   /** Schema of the instance (default `public`). */

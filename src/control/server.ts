@@ -1,7 +1,7 @@
 import {coerceError} from '../errors.js'
-import type {Logger} from '../logger.js'
+import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload, Unlisten} from '../notifier/notifier.js'
-import {findPluginHandle} from '../plugin-lookup.js'
+import {findPluginHandle} from '../plugin/lookup.js'
 import {CONTROL_CHANNEL, parseRequest, show, type ControlRequest} from './protocol.js'
 import {errorReply, replyErrorOf, successReply, type Replier} from './reply.js'
 

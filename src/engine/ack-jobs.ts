@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
-import type {JobError} from '../job.js'
-import {qualified} from './tables.js'
+import type {JobError} from '../job/job.js'
+import {qualified} from '../db/names.js'
 
 // Acknowledgements of executed jobs, one statement per outcome, each for many jobs at once:
 // per-job acks are what bounds Oban's open-source engine (one UPDATE and commit per job), so

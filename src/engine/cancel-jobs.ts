@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 export interface CancelledJob {
   id: number

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * The queues that have available jobs, sorted (Oban's `check_available`). The leader's stager

@@ -1,8 +1,8 @@
 import type {Queryable} from '../db/pool.js'
-import type {JobFilter} from '../job-filter.js'
-import type {JobState} from '../job.js'
+import type {JobFilter} from '../job/filter.js'
+import type {JobState} from '../job/job.js'
 import {filterConditions, stateArray} from './job-filter-sql.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * How many jobs match the filter and are in one of `states`, per state (states without jobs are

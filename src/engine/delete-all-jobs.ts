@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import type {ChangedJob} from './retry-all-jobs.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * Oban's `delete_all_jobs` for a list of ids: deletes every one that is not executing (a running

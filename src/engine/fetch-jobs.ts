@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
-import {jsonRowToJob, type Job} from '../job.js'
-import {qualified} from './tables.js'
+import {jsonRowToJob, type Job} from '../job/job.js'
+import {qualified} from '../db/names.js'
 
 export interface FetchRequest {
   queue: string

@@ -1,8 +1,8 @@
 import {createHash} from 'node:crypto'
 import type {Queryable} from '../db/pool.js'
-import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
-import type {NormalizedJobSpec, NormalizedUnique} from '../job-spec.js'
-import {qualified} from './tables.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
+import type {NormalizedJobSpec, NormalizedUnique} from '../job/spec.js'
+import {qualified} from '../db/names.js'
 
 /** A job that has unique options. */
 export type UniqueJobSpec = NormalizedJobSpec & {unique: NormalizedUnique}

@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
-import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
-import {qualified} from './tables.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
+import {qualified} from '../db/names.js'
 
 /** One job by id, or undefined when there is none. */
 export async function getJob(db: Queryable, prefix: string, id: number): Promise<Job | undefined> {

@@ -1,9 +1,9 @@
 import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
-import type {Job} from '../job.js'
-import {newJob, type JobInsert} from '../job-spec.js'
+import type {Job} from '../job/job.js'
+import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel} from '../notifier/channel.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /*
  * Bulk insert: N jobs in ONE statement, `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter

@@ -1,6 +1,6 @@
-import type {JobFilter} from '../job-filter.js'
-import type {JobState} from '../job.js'
-import {qualified} from './tables.js'
+import type {JobFilter} from '../job/filter.js'
+import type {JobState} from '../job/job.js'
+import {qualified} from '../db/names.js'
 
 /**
  * The WHERE conditions of a {@link JobFilter}, bound as parameters appended to `values` (so

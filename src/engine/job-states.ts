@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
-import type {JobState} from '../job.js'
-import {qualified} from './tables.js'
+import type {JobState} from '../job/job.js'
+import {qualified} from '../db/names.js'
 
 /** The current state of each of these jobs that exists (missing ids are simply absent), by id. */
 export async function jobStates(db: Queryable, prefix: string, ids: readonly number[]): Promise<Map<number, JobState>> {

@@ -1,8 +1,8 @@
 import type {Queryable} from '../db/pool.js'
-import type {JobFilter, JobOrder} from '../job-filter.js'
-import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
+import type {JobFilter, JobOrder} from '../job/filter.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import {filterConditions} from './job-filter-sql.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * Up to `limit` jobs matching the filter, in the given order with ties broken by id. Jobs never

@@ -1,8 +1,8 @@
 import type {Queryable} from '../db/pool.js'
-import type {JobFilter} from '../job-filter.js'
-import type {JobState} from '../job.js'
+import type {JobFilter} from '../job/filter.js'
+import type {JobState} from '../job/job.js'
 import {filterConditions, stateArray} from './job-filter-sql.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 export interface JobBatch {
   /** Every matching job of the batch's id range, in id order: the candidates. */

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 // The two statements of one leadership election, after Oban's `Oban.Peers.Database`. Run them in
 // one transaction, in this order: delete the instance's expired lease, then claim or renew it.

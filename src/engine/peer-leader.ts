@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** The holder of an instance's leadership lease. */
 export interface PeerLease {

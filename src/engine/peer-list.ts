@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import type {PeerLease} from './peer-leader.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** An instance's leadership lease: `oban_peers.name` is the instance name (Elixir's `inspect(name)`). */
 export interface InstanceLease extends PeerLease {

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * Gives up the instance's lease if `node` holds it (Oban's `delete_self`), so another node can be

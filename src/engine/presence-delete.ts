@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {PRESENCE_TABLE} from './presence-table.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * Deletes a node's row on graceful stop, only if this process still owns it (a restarted process

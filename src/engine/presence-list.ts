@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {isMissingTable, PRESENCE_TABLE} from './presence-table.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** One live row of the presence table, as stored (the JSON columns unchecked). */
 export interface PresenceRecord {

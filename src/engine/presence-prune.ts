@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {PRESENCE_TABLE} from './presence-table.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * Deletes rows that expired more than `graceMs` ago, of any instance in the prefix: nodes that

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /**
  * The presence table: one row per live oban-ts node, `<prefix>.oban_ts_nodes`. It is ours, not

@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {PRESENCE_TABLE} from './presence-table.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** What one node writes about itself (see `NodePresence` in src/presence.ts for the JSON shapes). */
 export interface PresenceRow {

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** The states a queue overview counts: the jobs a queue still has to run, or is running. */
 export const QUEUE_COUNT_STATES = ['available', 'scheduled', 'executing', 'retryable'] as const

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** The oldest available job of a queue: since when it could run, and how long it has waited. */
 export interface QueueLatency {

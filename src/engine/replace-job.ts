@@ -1,9 +1,9 @@
 import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
-import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job.js'
-import type {JobInsert} from '../job-spec.js'
-import type {ReplaceField} from '../unique-options.js'
-import {qualified} from './tables.js'
+import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
+import type {JobInsert} from '../job/spec.js'
+import type {ReplaceField} from '../job/unique-options.js'
+import {qualified} from '../db/names.js'
 
 /** The column and parameter of each replaceable field (Oban's `@replace_options`). */
 const COLUMNS: Record<ReplaceField, {column: string; cast: string; value: (job: JobInsert) => unknown}> = {

@@ -1,5 +1,5 @@
 import type {Queryable} from '../db/pool.js'
-import {qualified} from './tables.js'
+import {qualified} from '../db/names.js'
 
 /** A job whose state a bulk statement changed (or removed), with the state it left. */
 export interface ChangedJob {

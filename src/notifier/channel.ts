@@ -1,4 +1,4 @@
-import {channelName} from '../engine/tables.js'
+import {channelName} from '../db/names.js'
 import {InvalidChannelError} from '../errors.js'
 
 // Oban's channels are atoms such as `insert` or `signal`; restricting ours to word characters

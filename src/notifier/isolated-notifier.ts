@@ -1,5 +1,5 @@
-import type {Logger} from '../logger.js'
-import {span} from '../telemetry.js'
+import type {Logger} from '../telemetry/logger.js'
+import {span} from '../telemetry/telemetry.js'
 import {fullChannel} from './channel.js'
 import type {NotificationHandler, Notifier, NotifierStatus, Payload, Unlisten} from './notifier.js'
 import {encodeBatch} from './send.js'

@@ -1,5 +1,5 @@
-import type {Logger} from '../logger.js'
-import {execute} from '../telemetry.js'
+import type {Logger} from '../telemetry/logger.js'
+import {execute} from '../telemetry/telemetry.js'
 import type {Notifier, Payload, Unlisten} from './notifier.js'
 
 /**

@@ -1,5 +1,5 @@
-import {LogBudget} from '../log-budget.js'
-import type {Logger} from '../logger.js'
+import {LogBudget} from '../telemetry/log-budget.js'
+import type {Logger} from '../telemetry/logger.js'
 import {decodePayload} from './codec.js'
 import type {NotificationHandler, Payload} from './notifier.js'
 

@@ -10,7 +10,7 @@ import {
   type SnoozeAck,
 } from '../engine/ack-jobs.js'
 import {coerceError} from '../errors.js'
-import type {Logger} from '../logger.js'
+import type {Logger} from '../telemetry/logger.js'
 
 /** The outcome of one executed job, as it must be written to the database. */
 export type Ack =

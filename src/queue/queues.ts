@@ -1,13 +1,13 @@
-import type {Config, NormalizedQueue} from '../config.js'
+import type {Config, NormalizedQueue} from '../config/config.js'
 import type {Pool} from '../db/pool.js'
-import type {Job} from '../job.js'
-import type {Logger} from '../logger.js'
+import type {Job} from '../job/job.js'
+import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload} from '../notifier/notifier.js'
 import type {Ack, Acker} from './acker.js'
 import {Producer, type QueueCheck} from './producer.js'
 import type {JobAbort} from './job-abort.js'
 import {parseSignal} from './signals.js'
-import {LogBudget} from '../log-budget.js'
+import {LogBudget} from '../telemetry/log-budget.js'
 
 export interface QueuesOptions {
   config: Config

@@ -2,8 +2,8 @@ import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
 import {describe, expect, it} from 'vitest'
 import BreakdownCommand from '../../commands/breakdown.js'
-import {runBreakdown} from '../../src/breakdown/run.js'
-import {findPluginHandle} from '../../src/plugin-lookup.js'
+import {runBreakdown} from '../../src/cli/breakdown/run.js'
+import {findPluginHandle} from '../../src/plugin/lookup.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))

@@ -2,7 +2,7 @@ import {hostname} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import Status from '../../commands/status.js'
-import type {ObanStatus} from '../../src/status.js'
+import type {ObanStatus} from '../../src/operator/status.js'
 import {exampleArgv, exitOf, plainCells, runArgv, takeExitCode} from '../helpers/command-examples.js'
 import {startNodeFixture} from '../helpers/node-fixture.js'
 

@@ -1,5 +1,5 @@
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {cancelJobsById} from '../../src/queue-control.js'
+import {cancelJobsById} from '../../src/client/queue-control.js'
 import {
   allInState,
   createFixture,

@@ -5,9 +5,9 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, afterEach} from 'vitest'
 import type {Pool} from '../../src/db/pool.js'
-import {insertAllJobs} from '../../src/insert.js'
-import type {Job} from '../../src/job.js'
-import type {JobSpec} from '../../src/job-spec.js'
+import {insertAllJobs} from '../../src/client/insert.js'
+import type {Job} from '../../src/job/job.js'
+import type {JobSpec} from '../../src/job/spec.js'
 
 /**
  * End-to-end support: real `oban` processes (the CLI's own entry point, bin/run.js, running the

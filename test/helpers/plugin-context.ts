@@ -1,10 +1,10 @@
-import {createConfig} from '../../src/config.js'
+import {createConfig} from '../../src/config/config.js'
 import type {Pool} from '../../src/db/pool.js'
 import type {Notifier} from '../../src/notifier/notifier.js'
-import type {PluginContext} from '../../src/plugin.js'
-import {createRepo} from '../../src/repo.js'
-import {WorkerRegistry} from '../../src/worker-registry.js'
-import type {Worker} from '../../src/worker.js'
+import type {PluginContext} from '../../src/plugin/plugin.js'
+import {createRepo} from '../../src/plugin/repo.js'
+import {WorkerRegistry} from '../../src/job/worker-registry.js'
+import type {Worker} from '../../src/job/worker.js'
 
 /** A plugin context on a test pool, with the leadership, the clock and the log under the test's control. */
 export interface TestPluginContext {

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {validatePluginOptions} from '../../src/plugin-options.js'
-import {attach, detach} from '../../src/telemetry.js'
+import {validatePluginOptions} from '../../src/plugin/options.js'
+import {attach, detach} from '../../src/telemetry/telemetry.js'
 import {Reindexer, ReindexerService, type ReindexerOptions} from '../../plugins/index.js'
 import {migratedDatabase} from '../helpers/oban-db.js'
 import {testClock, testPluginContext} from '../helpers/plugin-context.js'

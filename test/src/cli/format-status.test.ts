@@ -1,7 +1,7 @@
 import {Chalk} from 'chalk'
 import {describe, expect, it} from 'vitest'
 import {formatStatus} from '../../../src/cli/format-status.js'
-import type {InstanceStatus, NodeStatus, StatusReading} from '../../../src/status.js'
+import type {InstanceStatus, NodeStatus, StatusReading} from '../../../src/operator/status.js'
 
 // The pure formatter of `oban status`, at a fixed time: the exact plain text, the same cells in a
 // box on a terminal, and colour only where it carries meaning.

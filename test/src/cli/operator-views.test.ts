@@ -9,8 +9,8 @@ import {confirmQuestion, describeQueueNodes, formatActionResult, formatQueues} f
 import {exactTime, relativeTime, shortDuration} from '../../../src/cli/format-time.js'
 import {progressLine} from '../../../src/cli/progress.js'
 import {renderTable, truncate} from '../../../src/cli/text-table.js'
-import type {Job} from '../../../src/job.js'
-import type {JobActionResult} from '../../../src/jobs/act-on-jobs.js'
+import type {Job} from '../../../src/job/job.js'
+import type {JobActionResult} from '../../../src/operator/act-on-jobs.js'
 
 const now = new Date('2024-05-01T12:00:00.000Z')
 const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000)

@@ -9,10 +9,10 @@ import {
   UnknownPluginError,
   UnknownPluginFunctionError,
 } from '../../../src/errors.js'
-import {createLogger} from '../../../src/logger.js'
-import {Oban} from '../../../src/oban.js'
-import {pluginHandles} from '../../../src/plugin-lookup.js'
-import type {Plugin} from '../../../src/plugin.js'
+import {createLogger} from '../../../src/telemetry/logger.js'
+import {Oban} from '../../../src/instance/oban.js'
+import {pluginHandles} from '../../../src/plugin/lookup.js'
+import type {Plugin} from '../../../src/plugin/plugin.js'
 import {migratedDatabase} from '../../helpers/oban-db.js'
 import {Echo} from './echo-plugin.js'
 

@@ -1,5 +1,5 @@
-import {definePlugin} from '../../../src/define-plugin.js'
-import {PluginBase} from '../../../src/plugin-base.js'
+import {definePlugin} from '../../../src/plugin/define.js'
+import {PluginBase} from '../../../src/plugin/base.js'
 
 class EchoService extends PluginBase {
   override start(): void {}

@@ -1,11 +1,11 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {newRequestId, replyChannel, CONTROL_CHANNEL} from '../../../src/control/protocol.js'
 import {ControlServer} from '../../../src/control/server.js'
-import {createLogger} from '../../../src/logger.js'
+import {createLogger} from '../../../src/telemetry/logger.js'
 import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
 import type {Payload} from '../../../src/notifier/notifier.js'
-import type {PluginHandle} from '../../../src/plugin.js'
-import {register, registerInstance, unregisterInstance} from '../../../src/registry.js'
+import type {PluginHandle} from '../../../src/plugin/plugin.js'
+import {register, registerInstance, unregisterInstance} from '../../../src/plugin/registry.js'
 
 // The server against registry handles of our own (no plugin host) and the in-process notifier,
 // which makes the same encode/size-check/decode round trip as the wire.

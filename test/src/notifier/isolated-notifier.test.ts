@@ -1,9 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {InvalidChannelError, NotificationTooLargeError} from '../../../src/errors.js'
-import {createLogger} from '../../../src/logger.js'
+import {createLogger} from '../../../src/telemetry/logger.js'
 import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
 import type {Payload} from '../../../src/notifier/notifier.js'
-import {attach, detach} from '../../../src/telemetry.js'
+import {attach, detach} from '../../../src/telemetry/telemetry.js'
 import {eventually} from '../../helpers/oban-db.js'
 
 const notifiers: IsolatedNotifier[] = []

@@ -1,11 +1,11 @@
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {createPool} from '../../../src/db/pool.js'
-import {createLogger} from '../../../src/logger.js'
+import {createLogger} from '../../../src/telemetry/logger.js'
 import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
 import type {Notifier, Payload} from '../../../src/notifier/notifier.js'
 import {PostgresNotifier} from '../../../src/notifier/postgres-notifier.js'
 import {Sonar, type SonarOptions} from '../../../src/notifier/sonar.js'
-import {attach, detach, type Metadata} from '../../../src/telemetry.js'
+import {attach, detach, type Metadata} from '../../../src/telemetry/telemetry.js'
 import {createTestDatabase} from '../../helpers/db.js'
 import {eventually} from '../../helpers/oban-db.js'
 

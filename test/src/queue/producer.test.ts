@@ -1,9 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {createLogger} from '../../../src/logger.js'
+import {createLogger} from '../../../src/telemetry/logger.js'
 import {Acker, type Ack} from '../../../src/queue/acker.js'
 import type {JobAbort} from '../../../src/queue/job-abort.js'
 import {Producer} from '../../../src/queue/producer.js'
-import type {Job} from '../../../src/job.js'
+import type {Job} from '../../../src/job/job.js'
 import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
 
 const {pool} = await migratedDatabase('producer')

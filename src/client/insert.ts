@@ -1,0 +1,159 @@
+import type pg from 'pg'
+import type {Pool, PoolClient, Queryable} from '../db/pool.js'
+import {insertAllJobs as insertAllJobRows} from '../engine/insert-all-jobs.js'
+import {insertJob as insertJobRow} from '../engine/insert-job.js'
+import {insertUniqueJob, type UniqueJobSpec, type UniqueInsertOutcome} from '../engine/insert-unique.js'
+import {JobValidationError, type JobIssue} from '../errors.js'
+import type {Job} from '../job/job.js'
+import {checkJobSpec, newJob, normalizeJobSpec, type JobSpec, type NormalizedJobSpec} from '../job/spec.js'
+import {sendNotifications} from '../notifier/send.js'
+import {span} from '../telemetry/telemetry.js'
+
+/** What an insert needs from its instance. */
+export interface InsertContext {
+  pool: Pool
+  prefix: string
+  /** Send Oban's `insert` notification for available jobs (the instance's `insertTrigger`). */
+  insertTrigger: boolean
+}
+
+export interface InsertOptions {
+  /**
+   * Run every statement, and the notification, on this client: the caller's transaction. We
+   * issue no BEGIN/COMMIT of our own on it (except for a unique insert on a client that is not
+   * in a transaction, which needs one for its lock). Listeners hear about the jobs when the
+   * caller commits, and never if it rolls back.
+   */
+  client?: PoolClient | pg.Client
+}
+
+/** A job as Oban returns it when a unique insert could not take its lock: never saved, no id. */
+export type UnsavedJob = Omit<Job, 'id'> & {id: null}
+
+/**
+ * The result of {@link insertJob}. `conflict` is true when a unique job already existed: `job`
+ * is that job (after `replace`). `locked` is true when another transaction was inserting the same
+ * unique job at that moment: nothing was inserted and `job` is the unsaved job, with a null id.
+ */
+export type InsertResult = InsertedResult | {job: UnsavedJob; conflict: true; locked: true}
+
+/** An insert that produced or found a saved job; always the result for a spec that is not unique. */
+export type InsertedResult = {job: Job; conflict: boolean; locked: false}
+
+/**
+ * Inserts one job (Oban's `Oban.insert/2`): validates the spec (throwing JobValidationError
+ * before touching the database), inserts it, or for a unique job runs Oban's lock-and-lookup in a
+ * transaction, then notifies the job's queue when it is available and insertTrigger is on.
+ */
+export async function insertJob(
+  ctx: InsertContext,
+  spec: JobSpec & {unique?: false | null},
+  options?: InsertOptions,
+): Promise<InsertedResult>
+export async function insertJob(ctx: InsertContext, spec: JobSpec, options?: InsertOptions): Promise<InsertResult>
+export async function insertJob(ctx: InsertContext, spec: JobSpec, options: InsertOptions = {}): Promise<InsertResult> {
+  const job = normalizeJobSpec(spec)
+  return span('engine:insert_job', {prefix: ctx.prefix, worker: job.worker, queue: job.queue}, async () => {
+    const db: Queryable = options.client ?? ctx.pool
+    let result: InsertResult
+    if (job.unique) {
+      const outcome = await inTransaction(ctx.pool, options.client, (tx) =>
+        insertUniqueJob(tx, ctx.prefix, job as UniqueJobSpec),
+      )
+      result = toResult(outcome, job)
+      await notifyInserted(ctx, options.client, [result.job])
+    } else {
+      // The insert statement notifies by itself (one round trip).
+      result = {
+        job: await insertJobRow(db, ctx.prefix, job, {notify: ctx.insertTrigger}),
+        conflict: false,
+        locked: false,
+      }
+    }
+    return {result, metadata: {job: result.job, conflict: result.conflict}}
+  })
+}
+
+/**
+ * Inserts many jobs in one statement (Oban's `Oban.insert_all/2`) and returns them in input
+ * order. Every spec is validated first; problems of all of them are reported at once
+ * (`jobs[3].priority: ...`) and nothing is inserted. As in Oban's open-source engine, unique
+ * options are ignored here: use {@link insertJob} for unique jobs.
+ */
+export async function insertAllJobs(
+  ctx: InsertContext,
+  specs: readonly JobSpec[],
+  options: InsertOptions = {},
+): Promise<Job[]> {
+  const issues: JobIssue[] = []
+  const now = new Date()
+  const jobs: NormalizedJobSpec[] = []
+  specs.forEach((spec, index) => {
+    const jobIssues: JobIssue[] = []
+    const job = checkJobSpec(spec, undefined, now, jobIssues)
+    if (job) jobs.push(job)
+    for (const issue of jobIssues) issues.push({field: `jobs[${index}].${issue.field}`, rule: issue.rule})
+  })
+  if (issues.length > 0) throw new JobValidationError(issues)
+  return span('engine:insert_all_jobs', {prefix: ctx.prefix, count: jobs.length}, async () => {
+    // The statement sends the insert notifications itself (one round trip).
+    const inserted = await insertAllJobRows(options.client ?? ctx.pool, ctx.prefix, jobs, {notify: ctx.insertTrigger})
+    return {result: inserted, metadata: {jobs: inserted}}
+  })
+}
+
+/**
+ * One `insert` notification with a `{"queue": Q}` payload per distinct queue among the available
+ * jobs (scheduled jobs wake nobody), as Oban's `notify_trigger`. On the pool the jobs are already
+ * committed, so a failed notification is swallowed (Oban swallows notify timeouts): producers
+ * find the jobs by polling. On the caller's client it is part of their transaction and throws.
+ */
+async function notifyInserted(
+  ctx: InsertContext,
+  client: InsertOptions['client'],
+  jobs: readonly (Job | UnsavedJob)[],
+) {
+  if (!ctx.insertTrigger) return
+  const queues = [...new Set(jobs.filter((job) => job.state === 'available').map((job) => job.queue))]
+  if (queues.length === 0) return
+  const payloads = queues.map((queue) => ({queue}))
+  if (client) return sendNotifications(client, ctx.prefix, 'insert', payloads)
+  await sendNotifications(ctx.pool, ctx.prefix, 'insert', payloads).catch(() => undefined)
+}
+
+/**
+ * Runs `fn` in a transaction: the caller's, when `client` is in one; a transaction of ours on
+ * `client` when it is idle; otherwise on a pool client, committed before returning.
+ */
+async function inTransaction<T>(
+  pool: Pool,
+  client: InsertOptions['client'],
+  fn: (db: Queryable) => Promise<T>,
+): Promise<T> {
+  if (client && client.getTransactionStatus() !== 'I') return fn(client)
+  const own = client ?? (await pool.connect())
+  // A pool client whose ROLLBACK failed is in an unknown state: it is destroyed, not reused.
+  let broken: Error | undefined
+  try {
+    await own.query('BEGIN')
+    try {
+      const result = await fn(own)
+      await own.query('COMMIT')
+      return result
+    } catch (error) {
+      await own.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
+      throw error
+    }
+  } finally {
+    if (!client) (own as PoolClient).release(broken)
+  }
+}
+
+function toResult(outcome: UniqueInsertOutcome, job: NormalizedJobSpec): InsertResult {
+  if (outcome.outcome === 'locked') return {job: unsavedJob(job), conflict: true, locked: true}
+  return {job: outcome.job, conflict: outcome.outcome === 'conflict', locked: false}
+}
+
+function unsavedJob(job: NormalizedJobSpec): UnsavedJob {
+  return newJob(job, null, new Date())
+}

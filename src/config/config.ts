@@ -1,0 +1,285 @@
+import {hostname} from 'node:os'
+import {z} from 'zod'
+import {ConfigError} from '../errors.js'
+import {parseDuration} from '../util/duration.js'
+import {validatePrefix} from '../db/identifier.js'
+import {checkPluginEntries, type PluginEntry} from '../plugin/config-entries.js'
+import {didYouMean} from '../util/suggest.js'
+
+/** A duration: milliseconds as a number, or a string such as `500ms`, `10s`, `5m`, `7d`. */
+export type Duration = number | string
+
+/** Options of one queue. A bare number in `queues` means `{limit: n}`. */
+export interface QueueOptions {
+  /** Jobs this node runs at once for the queue (per node, as in Oban). */
+  limit: number
+  /** Start paused (not persisted: a restart restores the configured state). */
+  paused?: boolean
+  /** Per-queue override of the instance's dispatch cooldown. */
+  dispatchCooldown?: Duration
+}
+
+/** What a user passes to `new Oban(...)` or writes in `oban.config.*`. */
+export interface ObanOptions {
+  /** Instance name, unique per process; Oban's `name` (default `Oban`). */
+  name?: string
+  /** This process's node name; unique per process (default `<hostname>-<pid>`). */
+  node?: string
+  /** Schema holding Oban's tables (default `public`). */
+  prefix?: string
+  /** PostgreSQL URL; without it the instance uses DATABASE_URL or the embedded server. */
+  databaseUrl?: string
+  /** Connections in the instance's pool (default 10). */
+  poolSize?: number
+  /** Queues this node runs: `{default: 10, events: {limit: 5, paused: true}}`. */
+  queues?: Record<string, number | QueueOptions> | false
+  /** Workers this node can run; validated by the worker loader. */
+  workers?: unknown[] | string
+  /**
+   * Plugins: plugin objects, built-in plugins by name (`'Breakdown'`) or module paths, alone or
+   * as `[plugin, options]`. Plugin objects' options are validated with the config; names and
+   * paths when the instance starts, before it connects. `false` disables plugins and leadership.
+   */
+  plugins?: readonly PluginEntry[] | false
+  /** How crashing plugins are restarted, and what happens when one keeps crashing. */
+  pluginSupervision?: PluginSupervisionOptions
+  /** Pause between a wake-up and the fetch that follows, to coalesce bursts (default 5ms). */
+  dispatchCooldown?: Duration
+  /** Notify producers on insert (default true). */
+  insertTrigger?: boolean
+  /** How long a stopping queue waits for running jobs (default 15s). */
+  shutdownGracePeriod?: Duration
+  /** Moves due scheduled/retryable jobs to available (leader only); `false` disables it. */
+  stager?: {interval?: Duration; limit?: number} | false
+  /** Whether this node may become leader (default true; false with `plugins: false`). */
+  peer?: boolean
+  /** `postgres` (LISTEN/NOTIFY, default) or `isolated` (in-process only). */
+  notifier?: 'postgres' | 'isolated'
+  /** Log threshold for the instance's logger (default `info`). */
+  logLevel?: LogLevel
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+
+/**
+ * Plugin supervision. A crashed plugin is restarted after `backoff` (doubling with each further
+ * crash within `period`, up to `maxBackoff`). A plugin that crashes more than `maxRestarts` times
+ * within `period` is given up: `isolate` (default) marks it failed, logs it and keeps the
+ * instance and its queues running; `escalate` stops the instance, as Oban does. Defaults: 5
+ * restarts in 60s, Oban's Harbor intensity; backoff 100ms up to 10s.
+ */
+export interface PluginSupervisionOptions {
+  maxRestarts?: number
+  period?: Duration
+  onExhausted?: 'isolate' | 'escalate'
+  backoff?: Duration
+  maxBackoff?: Duration
+}
+
+/** The validated, normalised, frozen configuration every part of an instance reads. */
+export interface Config {
+  readonly name: string
+  readonly node: string
+  readonly prefix: string
+  readonly databaseUrl: string | undefined
+  readonly poolSize: number
+  readonly queues: Readonly<Record<string, Readonly<NormalizedQueue>>>
+  readonly workers: readonly unknown[] | string
+  readonly plugins: readonly PluginEntry[]
+  readonly pluginSupervision: Readonly<{
+    maxRestarts: number
+    period: number
+    onExhausted: 'isolate' | 'escalate'
+    backoff: number
+    maxBackoff: number
+  }>
+  readonly dispatchCooldown: number
+  readonly insertTrigger: boolean
+  readonly shutdownGracePeriod: number
+  readonly stager: Readonly<{interval: number; limit: number}> | false
+  readonly peer: boolean
+  readonly notifier: 'postgres' | 'isolated'
+  readonly logLevel: LogLevel
+}
+
+export interface NormalizedQueue {
+  limit: number
+  paused: boolean
+  dispatchCooldown: number
+}
+
+const duration = (min = 1) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const parsed = parseDuration(value, {min})
+    if (parsed.ok) return parsed.ms
+    ctx.addIssue({code: 'custom', message: parsed.reason})
+    return z.NEVER
+  })
+
+const queueName = z
+  .string()
+  .min(1, 'a queue name cannot be empty')
+  .max(127, 'a queue name has at most 127 characters')
+  .regex(/^[^\s"'\\]+$/, 'a queue name cannot contain spaces, quotes or backslashes')
+
+const positiveInteger = z
+  .number({error: 'expected a positive integer'})
+  .int('expected a positive integer')
+  .positive('expected a positive integer')
+
+const queueSchema = z.union([
+  positiveInteger,
+  z.strictObject({limit: positiveInteger, paused: z.boolean().optional(), dispatchCooldown: duration().optional()}),
+])
+
+const schema = z.strictObject({
+  name: z.string().min(1).regex(/^\S+$/, 'an instance name cannot contain whitespace').optional(),
+  node: z.string().min(1).regex(/^\S+$/, 'a node name cannot contain whitespace').optional(),
+  prefix: z.string().optional(),
+  databaseUrl: z.string().optional(),
+  poolSize: positiveInteger.optional(),
+  queues: z.union([z.literal(false), z.record(z.string(), queueSchema)]).optional(),
+  workers: z.union([z.array(z.unknown()), z.string()]).optional(),
+  plugins: z.union([z.literal(false), z.array(z.unknown())]).optional(),
+  pluginSupervision: z
+    .strictObject({
+      maxRestarts: z
+        .number()
+        .int('expected an integer of 0 or more')
+        .min(0, 'expected an integer of 0 or more')
+        .optional(),
+      period: duration().optional(),
+      onExhausted: z.enum(['isolate', 'escalate']).optional(),
+      backoff: duration(0).optional(),
+      maxBackoff: duration(0).optional(),
+    })
+    .optional(),
+  dispatchCooldown: duration().optional(),
+  insertTrigger: z.boolean().optional(),
+  shutdownGracePeriod: duration(0).optional(),
+  stager: z
+    .union([z.literal(false), z.strictObject({interval: duration().optional(), limit: positiveInteger.optional()})])
+    .optional(),
+  peer: z.boolean().optional(),
+  notifier: z.enum(['postgres', 'isolated']).optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+})
+
+/** Every top-level option name, for suggestions and documentation. */
+export const OPTION_NAMES: readonly string[] = Object.keys(schema.shape)
+
+/** The default node name: unique per process, so leadership and signal idents never collide. */
+export function defaultNode(): string {
+  return `${hostname()}-${process.pid}`
+}
+
+/**
+ * Validates options and returns the frozen {@link Config}. Every problem is reported at once, one
+ * line each, naming where it is (`queues.events.limit: expected a positive integer`), with a
+ * suggestion for misspelt option names. Throws {@link ConfigError}.
+ */
+export function createConfig(options: ObanOptions | Record<string, unknown> = {}, source = 'config'): Config {
+  const result = schema.safeParse(options)
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, source))
+  const o = result.data
+  const prefix = o.prefix ?? 'public'
+  try {
+    validatePrefix(prefix)
+  } catch (error) {
+    throw new ConfigError(`${source}: prefix: ${(error as Error).message}`)
+  }
+  const dispatchCooldown = o.dispatchCooldown ?? 5
+  const queues: Record<string, NormalizedQueue> = {}
+  const queueProblems: string[] = []
+  for (const [name, queue] of Object.entries(o.queues || {})) {
+    const checked = queueName.safeParse(name)
+    if (!checked.success)
+      queueProblems.push(
+        `${source}: queues: invalid queue name ${JSON.stringify(name)}: ${checked.error.issues[0]?.message}`,
+      )
+    queues[name] = Object.freeze(
+      typeof queue === 'number'
+        ? {limit: queue, paused: false, dispatchCooldown}
+        : {
+            limit: queue.limit,
+            paused: queue.paused ?? false,
+            dispatchCooldown: queue.dispatchCooldown ?? dispatchCooldown,
+          },
+    )
+  }
+  if (queueProblems.length > 0) throw new ConfigError(queueProblems.join('\n'))
+  const plugins = (o.plugins === false ? [] : (o.plugins ?? [])) as PluginEntry[]
+  try {
+    checkPluginEntries(plugins)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new ConfigError(
+      error.message
+        .split('\n')
+        .map((line) => `${source}: ${line}`)
+        .join('\n'),
+    )
+  }
+  const supervision = o.pluginSupervision ?? {}
+  return Object.freeze({
+    name: o.name ?? 'Oban',
+    node: o.node ?? defaultNode(),
+    prefix,
+    databaseUrl: o.databaseUrl,
+    poolSize: o.poolSize ?? 10,
+    queues: Object.freeze(queues),
+    workers: Object.freeze(o.workers ?? []),
+    plugins: Object.freeze(plugins),
+    pluginSupervision: Object.freeze({
+      maxRestarts: supervision.maxRestarts ?? 5,
+      period: supervision.period ?? 60_000,
+      onExhausted: supervision.onExhausted ?? 'isolate',
+      backoff: supervision.backoff ?? 100,
+      maxBackoff: supervision.maxBackoff ?? 10_000,
+    }),
+    dispatchCooldown,
+    insertTrigger: o.insertTrigger ?? true,
+    shutdownGracePeriod: o.shutdownGracePeriod ?? 15_000,
+    stager:
+      o.stager === false
+        ? false
+        : Object.freeze({interval: o.stager?.interval ?? 1000, limit: o.stager?.limit ?? 5000}),
+    // Oban: `plugins: false` also turns leadership off.
+    peer: o.plugins === false ? false : (o.peer ?? true),
+    notifier: o.notifier ?? 'postgres',
+    logLevel: o.logLevel ?? 'info',
+  })
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
+  const lines: string[] = []
+  for (const issue of issues) {
+    const path = issue.path.map(String).join('.')
+    const where = path === '' ? source : `${source}: ${path}`
+    if (issue.code === 'unrecognized_keys') {
+      const known = path === '' ? OPTION_NAMES : knownKeysAt(issue.path)
+      for (const key of issue.keys) lines.push(`${where}: unknown option "${key}"${didYouMean(key, known)}`)
+    } else if (issue.code === 'invalid_union') {
+      lines.push(`${where}: ${unionMessage(path)}`)
+    } else {
+      lines.push(`${where}: ${issue.message}`)
+    }
+  }
+  return lines.join('\n')
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  if (path[0] === 'queues') return ['limit', 'paused', 'dispatchCooldown']
+  if (path[0] === 'stager') return ['interval', 'limit']
+  if (path[0] === 'pluginSupervision') return ['maxRestarts', 'period', 'onExhausted', 'backoff', 'maxBackoff']
+  return []
+}
+
+function unionMessage(path: string): string {
+  if (path.startsWith('queues.')) return 'expected a limit (a positive integer) or {limit, paused?, dispatchCooldown?}'
+  if (path === 'queues') return 'expected an object of queue names to limits, or false'
+  if (path === 'plugins') return 'expected a list of plugins, or false'
+  if (path === 'workers') return 'expected a list of workers or a folder path'
+  if (path === 'stager') return 'expected {interval?, limit?} or false'
+  return 'invalid value'
+}

@@ -1,0 +1,229 @@
+import type {Config} from '../config/config.js'
+import {describeDatabase} from '../db/connection-url.js'
+import {markInstanceOwner, releaseEmbedded} from '../db/embedded/index.js'
+import {migrateUp, verifyMigrated} from '../db/migrations/index.js'
+import {checkConnection, createPool, type Pool} from '../db/pool.js'
+import {resolveDatabase, type DatabaseSource} from '../db/resolve-database.js'
+import {startNodeControl} from '../control/node-control.js'
+import {coerceError} from '../errors.js'
+import type {Logger} from '../telemetry/logger.js'
+import {IsolatedNotifier} from '../notifier/isolated-notifier.js'
+import type {Notifier} from '../notifier/notifier.js'
+import {PostgresNotifier} from '../notifier/postgres-notifier.js'
+import {Sonar} from '../notifier/sonar.js'
+import {Peer} from '../cluster/peer.js'
+import type {PluginFailedError} from '../errors.js'
+import {PluginHost} from '../plugin/host.js'
+import {loadPlugins} from '../plugin/loader.js'
+import {Acker} from '../queue/acker.js'
+import {createRepo, searchPathFor} from '../plugin/repo.js'
+import {executeJob} from '../queue/executor.js'
+import {Queues} from '../queue/queues.js'
+import {identOf} from '../queue/signals.js'
+import {Stager} from '../queue/stager.js'
+import {loadWorkers, type WorkerRegistry} from '../job/worker-registry.js'
+
+export interface RuntimeOptions {
+  /** Migrate before starting (default: only the embedded database, which is ours). */
+  migrate?: boolean
+  cwd?: string
+  /** Where relative `workers` paths are resolved (default `cwd`); `oban start` passes the config file's directory. */
+  baseDir?: string
+  dataDir?: string
+  /** Poll interval of idle producers (ms, default 1000). */
+  pollInterval?: number
+  /** Election interval and lease (ms, default 30s); tests shorten it. */
+  peerInterval?: number
+}
+
+/** Where a started instance's database is, for status lines. Never contains a password. */
+export interface DatabaseInfo {
+  source: DatabaseSource
+  /** `host:port/database` */
+  location: string
+  /** The embedded data directory, when the source is `embedded`. */
+  dataDir?: string
+}
+
+/** Everything a running instance owns, released by {@link Runtime.release} in reverse order. */
+export interface Runtime {
+  readonly pool: Pool
+  readonly notifier: Notifier
+  readonly sonar: Sonar
+  readonly peer: Peer
+  readonly queues: Queues
+  readonly workers: WorkerRegistry
+  readonly plugins: PluginHost
+  readonly database: DatabaseInfo
+  /** Stops fetching, waits for running jobs (grace period), writes their acks, resigns, closes. */
+  release(): Promise<{orphaned: number[]}>
+}
+
+/** What the instance hears from its runtime while it runs. */
+export interface RuntimeHooks {
+  /** A plugin crashed past the restart intensity under `escalate`: the instance must stop. */
+  onEscalate?(error: PluginFailedError): void
+}
+
+/**
+ * Starts the services of an instance in Oban's order (database, notifier, sonar, peer, queues,
+ * stager, plugins) and returns them. On a failure midway, whatever was started is released before the
+ * error is rethrown, so a failed start leaves no connection, timer or server behind.
+ */
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  options: RuntimeOptions = {},
+  hooks: RuntimeHooks = {},
+): Promise<Runtime> {
+  const releasers: (() => Promise<unknown>)[] = []
+  const release = async () => {
+    for (const releaser of releasers.splice(0).reverse()) {
+      await releaser().catch((error: unknown) => logger.warn(`while stopping: ${coerceError(error).message}`))
+    }
+  }
+  try {
+    // Workers are loaded first: a typo in a worker path fails before any connection is made.
+    const workers = await loadWorkers(config.workers, {cwd: options.baseDir ?? options.cwd})
+    const plugins = await loadPlugins(config.plugins, {cwd: options.baseDir ?? options.cwd, commandCwd: options.cwd})
+    const resolved = await resolveDatabase({
+      databaseUrl: config.databaseUrl,
+      cwd: options.cwd,
+      dataDir: options.dataDir,
+    })
+    if (resolved.source === 'embedded' && resolved.dataDir) {
+      const dataDir = resolved.dataDir
+      const startedHere = resolved.startedEmbedded
+      // Without the marker the server is only left running at exit, as one the user started: never fatal.
+      if (startedHere) await markInstanceOwner(dataDir).catch(() => undefined)
+      releasers.push(async () => {
+        const {others} = await releaseEmbedded({dataDir, url: resolved.url})
+        if (others > 0)
+          logger.info(
+            `left the embedded PostgreSQL running: ${others} other connection(s) still use it; the last node to exit stops it (or \`oban db stop\`)`,
+          )
+      })
+    }
+    const database: DatabaseInfo = {
+      source: resolved.source,
+      location: describeDatabase(resolved.url),
+      dataDir: resolved.dataDir,
+    }
+    const pool = createPool(resolved.url, {
+      max: config.poolSize,
+      applicationName: `oban-ts ${config.name} ${config.node}`,
+      searchPath: searchPathFor(config.prefix),
+      onError: (error) => logger.warn(`database connection lost: ${error.message}`),
+    })
+    releasers.push(() => pool.end())
+    await checkConnection(pool, resolved.url)
+    if (options.migrate ?? resolved.source === 'embedded') await migrateUp(pool, {prefix: config.prefix})
+    else await verifyMigrated(pool, config.prefix)
+
+    const ident = identOf(config.name, config.node)
+    const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}
+    const notifier: Notifier =
+      config.notifier === 'isolated'
+        ? new IsolatedNotifier(notifierOptions)
+        : new PostgresNotifier({...notifierOptions, url: resolved.url, pool})
+    await notifier.start()
+    releasers.push(() => notifier.stop())
+
+    const sonar = new Sonar({notifier, node: config.node, instance: config.name, logger})
+    await sonar.start()
+    releasers.push(() => sonar.stop())
+
+    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval})
+    await peer.start()
+    releasers.push(() => peer.stop())
+
+    const acker = new Acker({pool, prefix: config.prefix, logger})
+    releasers.push(async () => {
+      await acker.drain(config.shutdownGracePeriod + 5_000).catch((error: unknown) => {
+        logger.error(`${coerceError(error).message}; their jobs stay executing until rescued`)
+      })
+      acker.stop()
+    })
+    const executor = {instance: config.name, prefix: config.prefix, workers, logger}
+    const queues = new Queues({
+      config,
+      pool,
+      notifier,
+      acker,
+      logger,
+      pollInterval: options.pollInterval,
+      execute: (job, abort) => executeJob(job, abort, executor),
+    })
+    let orphaned: number[] = []
+    releasers.push(async () => {
+      orphaned = await queues.stop()
+    })
+    await queues.start()
+    const unreconnect = notifier.onReconnect?.(() => queues.wakeAll())
+    if (unreconnect) releasers.push(async () => unreconnect())
+
+    const stager = new Stager({
+      pool,
+      notifier,
+      config,
+      logger,
+      isLeader: () => peer.isLeader,
+      sonarStatus: () => sonar.status,
+      wakeLocal: (names) => {
+        if (names === 'all') queues.wakeAll()
+        else for (const name of names) queues.get(name)?.wake()
+      },
+    })
+    stager.start()
+    releasers.push(() => stager.stop())
+
+    // Plugins start last and stop first (Oban's Harbor), so they never outlive the queues.
+    const host = new PluginHost({
+      config,
+      plugins,
+      repo: createRepo(pool, config.prefix),
+      notifier,
+      logger,
+      workers,
+      isLeader: () => peer.isLeader,
+      onEscalate: (error) => hooks.onEscalate?.(error),
+    })
+    releasers.push(() => host.stop())
+
+    // Presence row and plugin calls from other processes. Started before the plugins: its database
+    // round trips must not come between the plugins' start and start() resolving (a plugin that
+    // escalates in between makes start() fail). The row lists the plugins as `starting` and is
+    // rewritten as each one starts. Stopped before the plugins (the second releaser; the first
+    // only covers a failed start) and before the notifier.
+    const control = await startNodeControl({
+      config,
+      pool,
+      notifier,
+      logger,
+      plugins: host,
+      queues,
+      isLeader: () => peer.isLeader,
+    })
+    releasers.push(() => control.stop())
+    await host.start()
+    releasers.push(() => control.stop())
+
+    return {
+      pool,
+      notifier,
+      sonar,
+      peer,
+      queues,
+      workers,
+      plugins: host,
+      database,
+      release: async () => {
+        await release()
+        return {orphaned}
+      },
+    }
+  } catch (error) {
+    await release()
+    throw error
+  }
+}

@@ -1,0 +1,163 @@
+import {parseJsonTimestamp} from '../db/types.js'
+
+/**
+ * The job model, as stored in Oban's `oban_jobs` table (schema version 14). Field names are the
+ * camelCase of Oban's columns; `rowToJob` is the only place that maps between the two.
+ */
+
+/** Every state of Oban's `oban_job_state` enum, in lifecycle order (used for sorting and views). */
+export const JOB_STATES = [
+  'available',
+  'suspended',
+  'scheduled',
+  'executing',
+  'retryable',
+  'completed',
+  'discarded',
+  'cancelled',
+] as const
+
+export type JobState = (typeof JOB_STATES)[number]
+
+/** Final states: only these are ever pruned. */
+export const FINAL_STATES: readonly JobState[] = ['completed', 'discarded', 'cancelled']
+
+/** One entry of a job's `errors` column, in Oban's shape. */
+export interface JobError {
+  attempt: number
+  /** ISO-8601 UTC timestamp. */
+  at: string
+  /** The formatted error (message and stack). */
+  error: string
+}
+
+export type JobArgs = Record<string, unknown>
+
+export interface Job<Args extends JobArgs = JobArgs> {
+  /** bigint in the database; safe as a number until 2^53 ids, which a sequence does not reach. */
+  id: number
+  state: JobState
+  queue: string
+  /** The worker name as stored, e.g. `MyApp.Workers.Email` (shared with Elixir nodes). */
+  worker: string
+  args: Args
+  meta: Record<string, unknown>
+  tags: string[]
+  errors: JobError[]
+  attempt: number
+  maxAttempts: number
+  priority: number
+  insertedAt: Date
+  scheduledAt: Date
+  attemptedAt: Date | null
+  completedAt: Date | null
+  discardedAt: Date | null
+  cancelledAt: Date | null
+  /** `[node, producer uuid]` of the last fetch. */
+  attemptedBy: string[] | null
+}
+
+/** Columns in the order `SELECT *` would return them; engine statements use this list. */
+export const JOB_COLUMNS =
+  'id, state, queue, worker, args, meta, tags, errors, attempt, max_attempts, priority, inserted_at, scheduled_at, attempted_at, completed_at, discarded_at, cancelled_at, attempted_by'
+
+/** A row of `oban_jobs` as node-postgres returns it. */
+export interface JobRow {
+  id: string | number
+  state: string
+  queue: string
+  worker: string
+  args: unknown
+  meta: unknown
+  tags: string[] | null
+  errors: unknown[] | null
+  attempt: number
+  max_attempts: number
+  priority: number | null
+  inserted_at: Date
+  scheduled_at: Date
+  attempted_at: Date | null
+  completed_at: Date | null
+  discarded_at: Date | null
+  cancelled_at: Date | null
+  attempted_by: string[] | null
+}
+
+/**
+ * A row as `row_to_json` returns it (the fetch reads one JSON value per job: parsing one JSON
+ * text natively costs less than half of node-postgres's 18 per-column parsers). The keys are the
+ * column names; timestamps are strings, converted here.
+ */
+export function jsonRowToJob(row: Record<string, unknown>): Job {
+  // The object is freshly parsed and ours: converting in place saves a copy per job.
+  row.inserted_at = parseJsonTimestamp(row.inserted_at) ?? new Date(NaN)
+  row.scheduled_at = parseJsonTimestamp(row.scheduled_at) ?? new Date(NaN)
+  row.attempted_at = parseJsonTimestamp(row.attempted_at)
+  row.completed_at = parseJsonTimestamp(row.completed_at)
+  row.discarded_at = parseJsonTimestamp(row.discarded_at)
+  row.cancelled_at = parseJsonTimestamp(row.cancelled_at)
+  return rowToJob(row as unknown as JobRow)
+}
+
+const MALFORMED = Symbol.for('oban-ts.malformed-job')
+
+/**
+ * Why a fetched row cannot be performed as stored (its args are not a JSON object), or undefined.
+ * The executor fails such a job with this text instead of running the worker on made-up args.
+ */
+export function malformedReason(job: Job): string | undefined {
+  return (job as Job & {[MALFORMED]?: string})[MALFORMED]
+}
+
+/**
+ * Maps a row to a Job, defensively: a row written by another client (an Elixir node, psql) with
+ * unexpected JSON (args that are not an object, a malformed errors entry) still maps, to the
+ * nearest valid value, instead of stopping the queue that fetched it. Args that are not an object
+ * are also recorded (see {@link malformedReason}) so that the job fails with a clear error.
+ */
+export function rowToJob(row: JobRow): Job {
+  const job = toJob(row)
+  if (!isObject(row.args)) {
+    Object.defineProperty(job, MALFORMED, {
+      value: `args must be a JSON object, but the stored args are ${JSON.stringify(row.args)?.slice(0, 200) ?? String(row.args)}`,
+      enumerable: false,
+    })
+  }
+  return job
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: Number(row.id),
+    state: row.state as JobState,
+    queue: row.queue,
+    worker: row.worker,
+    args: isObject(row.args) ? row.args : {},
+    meta: isObject(row.meta) ? row.meta : {},
+    tags: row.tags ?? [],
+    errors: (row.errors ?? []).map(toJobError),
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    priority: row.priority ?? 0,
+    insertedAt: row.inserted_at,
+    scheduledAt: row.scheduled_at,
+    attemptedAt: row.attempted_at,
+    completedAt: row.completed_at,
+    discardedAt: row.discarded_at,
+    cancelledAt: row.cancelled_at,
+    attemptedBy: row.attempted_by,
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function toJobError(value: unknown): JobError {
+  const entry = isObject(value) ? value : {}
+  return {
+    attempt: typeof entry.attempt === 'number' ? entry.attempt : 0,
+    at: typeof entry.at === 'string' ? entry.at : '',
+    error: typeof entry.error === 'string' ? entry.error : JSON.stringify(value),
+  }
+}

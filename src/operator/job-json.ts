@@ -1,0 +1,53 @@
+import type {Job, JobError, JobState} from '../job/job.js'
+
+/**
+ * A job as the `--json` output of the job commands prints it: the library's {@link Job} with
+ * every timestamp as an ISO-8601 UTC string (or null). A stable, documented shape (README,
+ * "Scripting"): fields are only ever added.
+ */
+export interface JobJson {
+  id: number
+  state: JobState
+  queue: string
+  worker: string
+  args: Record<string, unknown>
+  meta: Record<string, unknown>
+  tags: string[]
+  /** Oban's error entries, oldest first: `{attempt, at, error}`. */
+  errors: JobError[]
+  attempt: number
+  maxAttempts: number
+  priority: number
+  insertedAt: string
+  scheduledAt: string
+  attemptedAt: string | null
+  completedAt: string | null
+  discardedAt: string | null
+  cancelledAt: string | null
+  /** `[node, producer uuid]` of the last fetch, or null. */
+  attemptedBy: string[] | null
+}
+
+export function jobToJson(job: Job): JobJson {
+  const iso = (date: Date | null) => (date === null ? null : date.toISOString())
+  return {
+    id: job.id,
+    state: job.state,
+    queue: job.queue,
+    worker: job.worker,
+    args: job.args,
+    meta: job.meta,
+    tags: job.tags,
+    errors: job.errors,
+    attempt: job.attempt,
+    maxAttempts: job.maxAttempts,
+    priority: job.priority,
+    insertedAt: job.insertedAt.toISOString(),
+    scheduledAt: job.scheduledAt.toISOString(),
+    attemptedAt: iso(job.attemptedAt),
+    completedAt: iso(job.completedAt),
+    discardedAt: iso(job.discardedAt),
+    cancelledAt: iso(job.cancelledAt),
+    attemptedBy: job.attemptedBy,
+  }
+}
