@@ -2,8 +2,8 @@
 import type {ObanOptions} from './config/config.js'
 
 export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './instance/oban.js'
+export {createConfig} from './instance/create-config.js'
 export {
-  createConfig,
   defaultNode,
   type Config,
   type ObanOptions,
@@ -35,7 +35,7 @@ export {
 export {PluginCallFailedError} from './control/errors.js'
 export {listNodes, type ListNodesOptions} from './control/nodes.js'
 export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './cluster/presence-record.js'
-export type {PluginEntry, PluginRef} from './plugin/config-entries.js'
+export type {PluginEntry, PluginRef} from './config/config.js'
 export type {PluginSupervisionOptions} from './config/config.js'
 export {
   RESERVED_FUNCTION_NAMES,

@@ -6,7 +6,7 @@ import {JobValidationError} from '../../src/errors.js'
 import {normalizeJobSpec, type JobOptions} from '../../src/job/spec.js'
 import type {JobArgs} from '../../src/job/job.js'
 import {didYouMean} from '../../src/util/suggest.js'
-import {describe, isRecord} from '../../src/job/unique-options.js'
+import {describe, isRecord} from '../../src/util/guards.js'
 
 /** The job options an entry may give (any of Oban's `Job.new` options that make sense for cron). */
 export type CronJobOptions = Pick<

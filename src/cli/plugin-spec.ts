@@ -1,5 +1,6 @@
 import {ConfigError} from '../errors.js'
-import {pluginEntryFromFlag, type PluginEntry} from '../plugin/config-entries.js'
+import type {PluginEntry} from '../config/config.js'
+import {pluginEntryFromFlag} from '../plugin/config-entries.js'
 
 /** An option name in `--plugin Name:key=value`. */
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/

@@ -1,5 +1,6 @@
 import {dirname, resolve} from 'node:path'
-import {createConfig, type Config} from '../config/config.js'
+import type {Config} from '../config/config.js'
+import {createConfig} from '../instance/create-config.js'
 import {findConfigFile, loadConfigFile} from '../config/config-file.js'
 import {Oban} from '../instance/oban.js'
 import type {Logger} from '../telemetry/logger.js'

@@ -2,7 +2,7 @@ import type {PresenceRecord} from '../engine/presence-list.js'
 import type {PluginArgType, PluginFunctionArg, PluginHandle, PluginStatus} from '../plugin/plugin.js'
 import type {QueueCheck} from '../queue/producer.js'
 import {coerceError} from '../errors.js'
-import {isRecord} from '../job/unique-options.js'
+import {isRecord} from '../util/guards.js'
 
 /**
  * What a node publishes about itself in the presence table (`<prefix>.oban_ts_nodes`), and what

@@ -3,11 +3,31 @@ import {z} from 'zod'
 import {ConfigError} from '../errors.js'
 import {parseDuration} from '../util/duration.js'
 import {validatePrefix} from '../db/identifier.js'
-import {checkPluginEntries, type PluginEntry} from '../plugin/config-entries.js'
 import {didYouMean} from '../util/suggest.js'
 
-/** A duration: milliseconds as a number, or a string such as `500ms`, `10s`, `5m`, `7d`. */
-export type Duration = number | string
+import type {LogLevel} from '../telemetry/logger.js'
+import type {Duration} from '../util/duration.js'
+
+export type {Duration, LogLevel}
+
+/**
+ * A plugin object as `plugins` holds it: what `definePlugin` returns (its contract is in
+ * plugin/plugin.ts, which builds on this module, so it is named here by shape only).
+ */
+export interface PluginObject {
+  readonly pluginName: string
+}
+
+/**
+ * A plugin as a config names it: the plugin object (TypeScript and JavaScript configs import
+ * it), a built-in plugin's name (`'Breakdown'`), or a module path (`'./plugins/my-plugin.js'`,
+ * resolved against the config file's directory; its default export, or its only exported
+ * plugin, is used).
+ */
+export type PluginRef = PluginObject | string
+
+/** An entry of `plugins`: a plugin alone (default options) or `[plugin, options]`. */
+export type PluginEntry = PluginRef | readonly [PluginRef] | readonly [PluginRef, Record<string, unknown> | undefined]
 
 /** Options of one queue. A bare number in `queues` means `{limit: n}`. */
 export interface QueueOptions {
@@ -58,8 +78,6 @@ export interface ObanOptions {
   /** Log threshold for the instance's logger (default `info`). */
   logLevel?: LogLevel
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
 /**
  * Plugin supervision. A crashed plugin is restarted after `backoff` (doubling with each further
@@ -176,9 +194,11 @@ export function defaultNode(): string {
 /**
  * Validates options and returns the frozen {@link Config}. Every problem is reported at once, one
  * line each, naming where it is (`queues.events.limit: expected a positive integer`), with a
- * suggestion for misspelt option names. Throws {@link ConfigError}.
+ * suggestion for misspelt option names. Throws {@link ConfigError}. Plugin entries are only
+ * checked for being a list here: `createConfig` (instance/create-config.ts) checks each entry
+ * and its options, which needs the plugin contract that builds on this module.
  */
-export function createConfig(options: ObanOptions | Record<string, unknown> = {}, source = 'config'): Config {
+export function parseConfig(options: ObanOptions | Record<string, unknown> = {}, source = 'config'): Config {
   const result = schema.safeParse(options)
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, source))
   const o = result.data
@@ -209,17 +229,6 @@ export function createConfig(options: ObanOptions | Record<string, unknown> = {}
   }
   if (queueProblems.length > 0) throw new ConfigError(queueProblems.join('\n'))
   const plugins = (o.plugins === false ? [] : (o.plugins ?? [])) as PluginEntry[]
-  try {
-    checkPluginEntries(plugins)
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    throw new ConfigError(
-      error.message
-        .split('\n')
-        .map((line) => `${source}: ${line}`)
-        .join('\n'),
-    )
-  }
   const supervision = o.pluginSupervision ?? {}
   return Object.freeze({
     name: o.name ?? 'Oban',

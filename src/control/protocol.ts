@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import type {Payload} from '../notifier/notifier.js'
-import {isRecord} from '../job/unique-options.js'
+import {isRecord} from '../util/guards.js'
 
 /**
  * The wire protocol of plugin calls across processes. Everything travels over the notifier on

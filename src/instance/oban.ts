@@ -1,7 +1,7 @@
 import {EventEmitter} from 'node:events'
 import type pg from 'pg'
 import type {Config, ObanOptions} from '../config/config.js'
-import {createConfig} from '../config/config.js'
+import {createConfig} from './create-config.js'
 import {ObanError, ConfigError} from '../errors.js'
 import type {CancelledJob} from '../engine/cancel-jobs.js'
 import {insertAllJobs, insertJob, type InsertedResult, type InsertResult} from '../client/insert.js'

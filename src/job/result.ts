@@ -1,5 +1,6 @@
 import {ObanError} from '../errors.js'
-import {describe, toSeconds} from './unique-options.js'
+import {toSeconds} from './unique-options.js'
+import {describe} from '../util/guards.js'
 
 /*
  * What perform may return, after Oban's `perform/1` results (§6.3 of the spec): `:ok`/`{:ok, v}`,

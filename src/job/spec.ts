@@ -2,8 +2,6 @@ import {JobValidationError, type JobIssue} from '../errors.js'
 import type {Job, JobArgs} from './job.js'
 import {didYouMean} from '../util/suggest.js'
 import {
-  describe,
-  isRecord,
   normalizeReplace,
   normalizeUnique,
   toSeconds,
@@ -13,6 +11,7 @@ import {
   type ReplaceOption,
   type UniqueOptions,
 } from './unique-options.js'
+import {describe, isRecord} from '../util/guards.js'
 
 export type {NormalizedReplace, NormalizedUnique, ReplaceField, ReplaceOption, UniqueOptions} from './unique-options.js'
 

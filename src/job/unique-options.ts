@@ -1,3 +1,4 @@
+import {describe, isRecord} from '../util/guards.js'
 import {parseDuration} from '../util/duration.js'
 import type {JobIssue} from '../errors.js'
 import {JOB_STATES, type JobState} from './job.js'
@@ -231,23 +232,4 @@ function resolveStates(value: unknown): JobState[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined
   if (!value.every((s) => JOB_STATES.includes(s as JobState))) return undefined
   return [...new Set(value as JobState[])]
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
-/** A short rendering of a value for `got ...` in messages. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'undefined'
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'bigint') return `${value}n`
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString()
-  let text: string
-  try {
-    text = JSON.stringify(value) ?? Object.prototype.toString.call(value)
-  } catch {
-    text = Object.prototype.toString.call(value)
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }

@@ -3,8 +3,8 @@ import {extname, join, resolve} from 'node:path'
 import {ConfigError, UnknownWorkerError} from '../errors.js'
 import {createModuleLoader} from '../util/module-loader.js'
 import {didYouMean} from '../util/suggest.js'
-import {describe, isRecord} from './unique-options.js'
 import {isWorker, type Worker} from './worker.js'
+import {describe, isRecord} from '../util/guards.js'
 
 /** The outcome of looking a worker up by the name stored in a job. */
 export type ResolvedWorker = {ok: true; worker: Worker} | {ok: false; error: UnknownWorkerError}

@@ -2,10 +2,10 @@ import {defaultBackoff} from './backoff.js'
 import {ConfigError, type JobIssue} from '../errors.js'
 import type {Job, JobArgs} from './job.js'
 import {checkJobSpec, mergeJobOptions, type JobOptions, type JobSpec} from './spec.js'
-import {describe, isRecord, uniqueStatesWarning} from './unique-options.js'
+import {uniqueStatesWarning} from './unique-options.js'
+import {describe, isRecord} from '../util/guards.js'
 
 export {cancel, discard, error, isJobResult, ok, snooze, toJobResult, type JobResult} from './result.js'
-export {loadWorkers, WorkerRegistry, type LoadWorkersOptions, type ResolvedWorker} from './worker-registry.js'
 
 /** What perform receives besides the job. */
 export interface PerformContext {

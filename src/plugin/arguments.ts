@@ -2,7 +2,7 @@ import {parseDuration} from '../util/duration.js'
 import {PluginArgumentError, UnknownPluginFunctionError} from '../errors.js'
 import type {Plugin, PluginFunction, PluginFunctionArg, PluginService} from './plugin.js'
 import {didYouMean} from '../util/suggest.js'
-import {describe, isRecord} from '../job/unique-options.js'
+import {describe, isRecord} from '../util/guards.js'
 
 /**
  * The declaration of a plugin's interface function, or {@link UnknownPluginFunctionError} with a

@@ -1,20 +1,10 @@
 import {isAbsolute} from 'node:path'
 import {isPlugin} from './define.js'
 import {ConfigError} from '../errors.js'
+import type {PluginEntry} from '../config/config.js'
 import type {Plugin} from './plugin.js'
 import {validatePluginOptions} from './options.js'
-import {describe, isRecord} from '../job/unique-options.js'
-
-/**
- * A plugin as a config names it: the plugin object (TypeScript and JavaScript configs import
- * it), a built-in plugin's name (`'Breakdown'`), or a module path (`'./plugins/my-plugin.js'`,
- * resolved against the config file's directory; its default export, or its only exported
- * plugin, is used).
- */
-export type PluginRef = Plugin | string
-
-/** An entry of `plugins`: a plugin alone (default options) or `[plugin, options]`. */
-export type PluginEntry = PluginRef | readonly [PluginRef] | readonly [PluginRef, Record<string, unknown> | undefined]
+import {describe, isRecord} from '../util/guards.js'
 
 /** One entry, taken apart: what it names, its raw options and how messages call it. */
 export interface EntryDescriptor {

@@ -8,7 +8,7 @@ import {
   type PluginService,
 } from './plugin.js'
 import {findPluginHandle} from './lookup.js'
-import {describe, isRecord} from '../job/unique-options.js'
+import {describe, isRecord} from '../util/guards.js'
 
 /** The default instance name, as Oban's. */
 export const DEFAULT_INSTANCE = 'Oban'

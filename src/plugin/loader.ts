@@ -6,7 +6,7 @@ import type {Plugin} from './plugin.js'
 import {describePluginEntries, duplicateMessage, isModulePath, type EntryDescriptor} from './config-entries.js'
 import {validatePluginOptions} from './options.js'
 import {didYouMean} from '../util/suggest.js'
-import {isRecord} from '../job/unique-options.js'
+import {isRecord} from '../util/guards.js'
 
 /** A plugin ready to start: resolved, with validated options. */
 export interface ConfiguredPlugin {

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 import {isTimezone} from '../cron/schedule.js'
-import {describe} from '../job/unique-options.js'
+import {describe} from '../util/guards.js'
 
 /**
  * zod schemas for options of the maintenance plugins that `durationOption` does not cover. Each

@@ -4,7 +4,7 @@ import {parseDuration} from '../util/duration.js'
 import {ConfigError} from '../errors.js'
 import type {Plugin} from './plugin.js'
 import {didYouMean} from '../util/suggest.js'
-import {describe, isRecord} from '../job/unique-options.js'
+import {describe, isRecord} from '../util/guards.js'
 
 /**
  * A zod schema for a duration option: milliseconds as a number, or a string with a unit (`500ms`,

@@ -1,7 +1,9 @@
-import type {LogLevel} from '../config/config.js'
 import {redactUrl} from '../db/connection-url.js'
 
 const RANK: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40, silent: 100}
+
+/** Log thresholds, lowest first; `silent` logs nothing. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
 export interface Logger {
   debug(message: string): void

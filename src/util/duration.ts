@@ -6,6 +6,9 @@ import type msFunction from 'ms'
 // loaded `ms` (tsx, vitest): `_ms.default` is then undefined.
 const ms = createRequire(import.meta.url)('ms') as typeof msFunction
 
+/** A duration: milliseconds as a number, or a string such as `500ms`, `10s`, `5m`, `7d`. */
+export type Duration = number | string
+
 /**
  * Parses a duration given as milliseconds (a number or a digits-only string) or as a string with a
  * unit (`500ms`, `10s`, `1m`, `2h`, `7d`, `1 week`), returning milliseconds, or a description of

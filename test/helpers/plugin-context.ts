@@ -1,4 +1,4 @@
-import {createConfig} from '../../src/config/config.js'
+import {createConfig} from '../../src/instance/create-config.js'
 import type {Pool} from '../../src/db/pool.js'
 import type {Notifier} from '../../src/notifier/notifier.js'
 import type {PluginContext} from '../../src/plugin/plugin.js'

@@ -3,7 +3,7 @@ import type {FormatOptions} from './format.js'
 import {BREAKDOWN_PLUGIN, pluginBreakdownSource} from './source.js'
 import {streamBreakdowns} from './stream.js'
 import type {Oban} from '../../instance/oban.js'
-import type {PluginEntry} from '../../plugin/config-entries.js'
+import type {PluginEntry} from '../../config/config.js'
 import {pluginHandles} from '../../plugin/lookup.js'
 import {isInteractive, wantsColor} from '../terminal.js'
 

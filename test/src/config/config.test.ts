@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {createConfig} from '../../../src/config/config.js'
+import {createConfig} from '../../../src/instance/create-config.js'
 import {ConfigError} from '../../../src/errors.js'
 
 function errorOf(fn: () => unknown): ConfigError {

@@ -12,12 +12,11 @@ import {
   error,
   isJobResult,
   isWorker,
-  loadWorkers,
   ok,
   snooze,
   toJobResult,
-  WorkerRegistry,
 } from '../../../src/job/worker.js'
+import {loadWorkers, WorkerRegistry} from '../../../src/job/worker-registry.js'
 
 const root = mkdtempSync(join(tmpdir(), 'oban-workers-'))
 afterAll(() => rmSync(root, {recursive: true, force: true}))

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {z} from 'zod'
 import {parsePluginSpec} from '../../../src/cli/plugin-spec.js'
-import {createConfig} from '../../../src/config/config.js'
+import {createConfig} from '../../../src/instance/create-config.js'
 import {definePlugin} from '../../../src/plugin/define.js'
 import {ConfigError} from '../../../src/errors.js'
 import {durationOption, validatePluginOptions} from '../../../src/plugin/options.js'
