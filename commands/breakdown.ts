@@ -43,8 +43,10 @@ Like any node of the instance, it hears \`oban plugin pause Breakdown --instance
     // Loaded here, not at the top: the instance and (in a terminal) Ink are heavy, and every
     // other command would pay for them at start-up (reference/stack-and-style.md §1.8).
     const {runBreakdown} = await import('../src/cli/breakdown/run.js')
+    const {Breakdown: plugin} = await import('../plugins/index.js')
     const json = this.jsonEnabled()
     return runBreakdown({
+      plugin,
       interval: flags.interval,
       instance: flags.instance,
       queues: flags.queue,

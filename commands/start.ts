@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {builtinPlugins} from '../plugins/index.js'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
@@ -70,6 +71,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       },
       migrate: flags.migrate,
       dataDir: flags['data-dir'],
+      builtinPlugins,
     })
     this.defer(() => oban.stop())
     const db = oban.databaseInfo

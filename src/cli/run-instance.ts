@@ -3,6 +3,7 @@ import type {Config} from '../config/config.js'
 import {createConfig} from '../instance/create-config.js'
 import {findConfigFile, loadConfigFile} from '../config/config-file.js'
 import {Oban} from '../instance/oban.js'
+import type {PluginCatalog} from '../plugin/loader.js'
 import type {Logger} from '../telemetry/logger.js'
 
 export interface InstanceRequest {
@@ -14,6 +15,8 @@ export interface InstanceRequest {
   migrate?: boolean
   dataDir?: string
   logger?: Logger
+  /** The plugins a config may name: the CLI's catalogue (plugins/index.ts). */
+  builtinPlugins?: PluginCatalog
 }
 
 /** Loads and validates the configuration for `oban start`: file first, then flag overrides. */
@@ -31,7 +34,13 @@ export async function startInstance(request: InstanceRequest): Promise<{oban: Ob
   // Relative worker paths in a config file mean "next to the file", wherever the command runs
   // (resolved as loadConfigFile resolves the file itself).
   const baseDir = file ? dirname(resolve(file)) : undefined
-  await oban.start({migrate: request.migrate, cwd: request.cwd, baseDir, dataDir: request.dataDir})
+  await oban.start({
+    migrate: request.migrate,
+    cwd: request.cwd,
+    baseDir,
+    dataDir: request.dataDir,
+    builtinPlugins: request.builtinPlugins,
+  })
   return {oban, file}
 }
 

@@ -14,7 +14,7 @@ import {Sonar} from '../notifier/sonar.js'
 import {Peer} from '../cluster/peer.js'
 import type {PluginFailedError} from '../errors.js'
 import {PluginHost} from '../plugin/host.js'
-import {loadPlugins} from '../plugin/loader.js'
+import {loadPlugins, type PluginCatalog} from '../plugin/loader.js'
 import {Acker} from '../queue/acker.js'
 import {createRepo, searchPathFor} from '../plugin/repo.js'
 import {executeJob} from '../queue/executor.js'
@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   pollInterval?: number
   /** Election interval and lease (ms, default 30s); tests shorten it. */
   peerInterval?: number
+  /** Plugins that `plugins` may name (the CLI hands over the built-in ones); see loadPlugins. */
+  builtinPlugins?: PluginCatalog
 }
 
 /** Where a started instance's database is, for status lines. Never contains a password. */
@@ -85,7 +87,11 @@ export async function startRuntime(
   try {
     // Workers are loaded first: a typo in a worker path fails before any connection is made.
     const workers = await loadWorkers(config.workers, {cwd: options.baseDir ?? options.cwd})
-    const plugins = await loadPlugins(config.plugins, {cwd: options.baseDir ?? options.cwd, commandCwd: options.cwd})
+    const plugins = await loadPlugins(config.plugins, {
+      cwd: options.baseDir ?? options.cwd,
+      commandCwd: options.cwd,
+      builtins: options.builtinPlugins,
+    })
     const resolved = await resolveDatabase({
       databaseUrl: config.databaseUrl,
       cwd: options.cwd,

@@ -22,12 +22,20 @@ export interface LoadPluginsOptions {
   cwd?: string
   /** Relative paths given with `--plugin` are resolved from here: where the command runs (default cwd). */
   commandCwd?: string
+  /**
+   * The plugins a config may name (`'Breakdown'`). The library knows no concrete plugin: the
+   * `oban` CLI hands over plugins/index.ts's catalogue; code imports plugins and passes objects.
+   */
+  builtins?: PluginCatalog
 }
+
+/** Plugins by the name a config gives them. */
+export type PluginCatalog = Readonly<Record<string, Plugin>>
 
 /**
  * Resolves the `plugins` of a config into plugins ready to start, before the instance connects,
- * so that a typo starts nothing: built-in names are looked up in plugins/index.ts (with a
- * suggestion for a misspelt one), module paths are imported (TypeScript through jiti), every
+ * so that a typo starts nothing: names are looked up in `options.builtins` (with a suggestion
+ * for a misspelt one), module paths are imported (TypeScript through jiti), every
  * entry's options are validated with its plugin's schema, and a plugin configured twice is
  * refused. Throws {@link ConfigError} naming the entry.
  */
@@ -47,7 +55,7 @@ export async function loadPlugins(
     const path = typeof ref === 'string' && isModulePath(ref)
     let plugin: Plugin
     if (typeof ref !== 'string') plugin = ref
-    else if (!path) plugin = await builtin(ref, descriptor.label)
+    else if (!path) plugin = builtin(ref, descriptor.label, options.builtins ?? {})
     else {
       const base = descriptor.fromFlag ? commandCwd : cwd
       plugin = await fromModule(descriptor, base, (loader ??= await createModuleLoader(cwd)))
@@ -66,20 +74,14 @@ export async function loadPlugins(
   return configured
 }
 
-/**
- * The built-in plugins by name. They live in plugins/, above src/ (which never imports a concrete
- * plugin statically): the catalog is imported only when a config names a plugin by its name.
- */
-export async function builtinPlugins(): Promise<Readonly<Record<string, Plugin>>> {
-  const catalog = (await import('../../plugins/index.js')) as {builtinPlugins: Readonly<Record<string, Plugin>>}
-  return catalog.builtinPlugins
-}
-
-async function builtin(name: string, label: string): Promise<Plugin> {
-  const catalog = await builtinPlugins()
+function builtin(name: string, label: string, catalog: PluginCatalog): Plugin {
   const plugin = Object.hasOwn(catalog, name) ? catalog[name] : undefined
   if (plugin) return plugin
   const names = Object.keys(catalog).sort()
+  if (names.length === 0)
+    throw new ConfigError(
+      `${label}: unknown plugin "${name}": plugins go by name only under the oban CLI; in code, import the plugin (import {${name}} from 'oban-ts/plugins') and configure the object, or give a module path`,
+    )
   throw new ConfigError(
     `${label}: unknown plugin "${name}"${didYouMean(name, names)}: the built-in plugins are ${names.join(', ')}; give a custom plugin by its module path, e.g. ./plugins/my-plugin.js`,
   )

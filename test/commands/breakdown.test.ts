@@ -5,6 +5,7 @@ import BreakdownCommand from '../../commands/breakdown.js'
 import {runBreakdown} from '../../src/cli/breakdown/run.js'
 import {findPluginHandle} from '../../src/plugin/lookup.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
+import {Breakdown} from '../../plugins/index.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const {url, pool} = await migratedDatabase('cmd_breakdown')
@@ -110,6 +111,7 @@ describe('runBreakdown off a terminal', () => {
     const lines: string[] = []
     const stop = new AbortController()
     const run = runBreakdown({
+      plugin: Breakdown,
       interval: '200ms',
       instance: 'Plain',
       queues: ['later'],
@@ -142,6 +144,7 @@ describe('runBreakdown off a terminal', () => {
     const lines: string[] = []
     const stop = new AbortController()
     const run = runBreakdown({
+      plugin: Breakdown,
       interval: '150ms',
       instance: 'Ndjson',
       queues: ['mailers'],

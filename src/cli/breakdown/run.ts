@@ -2,9 +2,10 @@ import {parseDuration} from '../../util/duration.js'
 import {ConfigError} from '../../errors.js'
 import {createLogger} from '../../telemetry/logger.js'
 import {Oban} from '../../instance/oban.js'
+import type {Plugin} from '../../plugin/plugin.js'
 import {formatBreakdown, type FormatOptions} from './format.js'
 import {breakdownJson, type BreakdownJson} from './model.js'
-import {BREAKDOWN_PLUGIN, firstBreakdown, pluginBreakdownSource, type BreakdownSource} from './source.js'
+import {firstBreakdown, pluginBreakdownSource, type BreakdownSource} from './source.js'
 import {streamBreakdowns} from './stream.js'
 
 /** The plugin's own bounds: its interval option is at least 100ms (plugins/breakdown). */
@@ -22,6 +23,8 @@ export function parseBreakdownInterval(value: string | undefined): number {
 }
 
 export interface BreakdownRunOptions {
+  /** The Breakdown plugin (plugins/breakdown), handed over by the command: src/ names no concrete plugin. */
+  plugin: Plugin
   /** `--interval`, as given. */
   interval?: string
   instance: string
@@ -68,7 +71,7 @@ export async function runBreakdown(options: BreakdownRunOptions): Promise<Breakd
       stager: false,
       peer: false,
       poolSize: 2,
-      plugins: [[BREAKDOWN_PLUGIN, {interval: intervalMs}]],
+      plugins: [[options.plugin, {interval: intervalMs}]],
     },
     createLogger({level: 'warn', scope: options.instance}),
   )
