@@ -67,6 +67,7 @@ export async function startNodeControl(options: NodeControlOptions): Promise<Nod
     instance: config.name,
     node: config.node,
     logger,
+    plugins,
     afterCall: () => presence.refresh(),
   })
   // A plugin that restarts, fails or stops changes its status: rewrite the row soon.

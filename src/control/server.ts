@@ -1,7 +1,7 @@
 import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload, Unlisten} from '../notifier/notifier.js'
-import {findPluginHandle} from '../plugin/lookup.js'
+import {handleIn, type PluginDirectory} from '../plugin/lookup.js'
 import {CONTROL_CHANNEL, parseRequest, show, type ControlRequest} from './protocol.js'
 import {errorReply, replyErrorOf, successReply, type Replier} from './reply.js'
 
@@ -12,11 +12,10 @@ export interface ControlServerOptions {
   node: string
   logger: Logger
   /**
-   * Runs one call. Default: the plugin's registry handle in this process,
-   * `findPluginHandle(instance, plugin).call(fn, args)`, which checks the function and its
-   * arguments against the declaration and throws typed errors.
+   * The instance's plugins (its plugin host): a call runs through the addressed plugin's handle,
+   * which checks the function and its arguments against the declaration and throws typed errors.
    */
-  call?(plugin: string, fn: string, args: Record<string, unknown>): Promise<unknown>
+  plugins: PluginDirectory
   /**
    * Awaited after each call and before its reply (errors ignored): the presence row is rewritten
    * there, so that whoever got a reply and then lists the nodes sees the call's effect.
@@ -127,10 +126,9 @@ export class ControlServer {
   }
 
   private call(request: ControlRequest): Promise<unknown> {
-    const {instance} = this.options
-    if (this.options.call) return this.options.call(request.plugin, request.fn, request.args)
+    const {instance, plugins} = this.options
     // Async so that a synchronous throw (unknown plugin) becomes a rejection like the others.
-    return (async () => findPluginHandle(instance, request.plugin).call(request.fn, request.args))()
+    return (async () => handleIn(plugins, instance, request.plugin).call(request.fn, request.args))()
   }
 
   private async send(request: ControlRequest, reply: Payload): Promise<void> {

@@ -16,15 +16,37 @@ export function pluginFunction(plugin: Plugin, fn: string): PluginFunction<Plugi
 }
 
 /**
+ * What checking a call needs of an interface function: the plugin and function it names (for
+ * messages) and the declared arguments. A node builds it from the plugin it runs; a caller in
+ * another process from the declaration that node published in its presence row. Both check
+ * through the functions below, so a call is judged the same on either side.
+ */
+export interface FunctionSignature {
+  readonly plugin: string
+  readonly fn: string
+  readonly args: readonly PluginFunctionArg[]
+}
+
+/** The signature of a plugin's function, or {@link UnknownPluginFunctionError}. */
+export function signatureOf(plugin: Plugin, fn: string): FunctionSignature {
+  return {plugin: plugin.pluginName, fn, args: pluginFunction(plugin, fn).args ?? []}
+}
+
+/**
  * Checks call arguments against a function's declaration and returns them normalised: every
  * problem at once as a {@link PluginArgumentError} (unknown argument with a suggestion, missing
  * required one, wrong type). Durations become milliseconds; an integer must be a safe integer;
  * `json` takes any JSON-serialisable value. Arguments given as `undefined` count as absent.
  */
 export function checkPluginArgs(plugin: Plugin, fn: string, args: unknown = {}): Record<string, unknown> {
-  const declared = pluginFunction(plugin, fn).args ?? []
+  return checkArgs(signatureOf(plugin, fn), args)
+}
+
+/** {@link checkPluginArgs} against a signature. */
+export function checkArgs(signature: FunctionSignature, args: unknown = {}): Record<string, unknown> {
+  const {plugin, fn, args: declared} = signature
   if (!isRecord(args))
-    throw new PluginArgumentError(plugin.pluginName, fn, [`expected an object of arguments, got ${describe(args)}`])
+    throw new PluginArgumentError(plugin, fn, [`expected an object of arguments, got ${describe(args)}`])
   const problems: string[] = []
   const names = declared.map((arg) => arg.name)
   for (const key of Object.keys(args))
@@ -43,8 +65,32 @@ export function checkPluginArgs(plugin: Plugin, fn: string, args: unknown = {}):
     if (checked.ok) out[arg.name] = checked.value
     else problems.push(`${arg.name}: ${checked.reason}`)
   }
-  if (problems.length > 0) throw new PluginArgumentError(plugin.pluginName, fn, problems)
+  if (problems.length > 0) throw new PluginArgumentError(plugin, fn, problems)
   return out
+}
+
+/**
+ * Arguments given as text by position (`oban plugin FN PLUGIN ARGS...`), in the declared order,
+ * each parsed by its declared type. Throws {@link PluginArgumentError} for more values than the
+ * function declares or a value that does not parse.
+ */
+export function argsFromArgv(signature: FunctionSignature, argv: readonly string[]): Record<string, unknown> {
+  const names = signature.args.map((a) => a.name)
+  if (argv.length > names.length) {
+    const takes =
+      names.length === 0
+        ? 'takes no arguments'
+        : `takes at most ${names.length} argument${names.length > 1 ? 's' : ''} (${names.join(', ')})`
+    throw new PluginArgumentError(signature.plugin, signature.fn, [
+      `${takes}, got ${argv.length}: ${argv.map((a) => JSON.stringify(a)).join(' ')}`,
+    ])
+  }
+  const values: Record<string, unknown> = {}
+  argv.forEach((text, i) => {
+    const arg = signature.args[i]!
+    values[arg.name] = parseArg(signature, arg, text)
+  })
+  return values
 }
 
 /**
@@ -53,6 +99,10 @@ export function checkPluginArgs(plugin: Plugin, fn: string, args: unknown = {}):
  * JSON, `string` as is. Throws {@link PluginArgumentError} naming the function and argument.
  */
 export function parsePluginArg(plugin: Plugin, fn: string, arg: PluginFunctionArg, text: string): unknown {
+  return parseArg({plugin: plugin.pluginName, fn, args: [arg]}, arg, text)
+}
+
+function parseArg(signature: FunctionSignature, arg: PluginFunctionArg, text: string): unknown {
   const trimmed = text.trim()
   let value: unknown = text
   if (arg.type === 'integer' || arg.type === 'number') value = trimmed === '' ? text : Number(trimmed)
@@ -63,13 +113,17 @@ export function parsePluginArg(plugin: Plugin, fn: string, arg: PluginFunctionAr
     try {
       value = JSON.parse(trimmed)
     } catch {
-      throw new PluginArgumentError(plugin.pluginName, fn, [`${arg.name}: expected JSON, got ${describe(text)}`])
+      throw new PluginArgumentError(signature.plugin, signature.fn, [
+        `${arg.name}: expected JSON, got ${describe(text)}`,
+      ])
     }
   }
   const checked = checkValue(arg, value)
   // The reason names what was typed, not what parsing made of it (NaN would print as null).
   if (!checked.ok)
-    throw new PluginArgumentError(plugin.pluginName, fn, [`${arg.name}: ${reasonFor(arg, text, checked.reason)}`])
+    throw new PluginArgumentError(signature.plugin, signature.fn, [
+      `${arg.name}: ${reasonFor(arg, text, checked.reason)}`,
+    ])
   return checked.value
 }
 

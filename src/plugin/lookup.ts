@@ -11,6 +11,17 @@ export interface PluginDirectory {
 }
 
 /**
+ * The handle of `plugin` in an instance's directory, or {@link UnknownPluginError} (with a
+ * suggestion and the instance's plugins) when the instance does not run it.
+ */
+export function handleIn(directory: PluginDirectory, instance: string, plugin: string): PluginHandle {
+  const handles = directory.handles()
+  const handle = handles.find((h) => h.pluginName === plugin)
+  if (handle) return handle
+  throw new UnknownPluginError(plugin, {instance, known: handles.map((h) => h.pluginName)})
+}
+
+/**
  * The plugins of an instance running in this process, in configuration order, with their
  * status, restarts and last error (what `oban plugin list` reports for this node). Empty when
  * the instance is not running here or runs no plugins.

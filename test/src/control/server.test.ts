@@ -4,10 +4,10 @@ import {ControlServer} from '../../../src/control/server.js'
 import {createLogger} from '../../../src/telemetry/logger.js'
 import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
 import type {Payload} from '../../../src/notifier/notifier.js'
+import type {PluginDirectory} from '../../../src/plugin/lookup.js'
 import type {PluginHandle} from '../../../src/plugin/plugin.js'
-import {register, registerInstance, unregisterInstance} from '../../../src/plugin/registry.js'
 
-// The server against registry handles of our own (no plugin host) and the in-process notifier,
+// The server against plugin handles of our own (no plugin host) and the in-process notifier,
 // which makes the same encode/size-check/decode round trip as the wire.
 
 const INSTANCE = 'CtlServer'
@@ -15,6 +15,7 @@ let lines: string[]
 let notifier: IsolatedNotifier
 let server: ControlServer | undefined
 let release: (() => void) | undefined
+let plugins: PluginDirectory
 
 function handle(plugin: string, call: PluginHandle['call']): PluginHandle {
   return {
@@ -32,16 +33,12 @@ beforeEach(async () => {
   const logger = createLogger({level: 'debug', write: (line) => lines.push(line)})
   notifier = new IsolatedNotifier({prefix: 'public', ident: `${INSTANCE}.n1`, logger, instance: INSTANCE})
   await notifier.start()
-  registerInstance(INSTANCE)
-  register(
-    INSTANCE,
-    {plugin: 'Echo'},
-    handle('Echo', async (fn, args) => {
-      if (fn === 'boom') throw new Error('boom from the plugin')
-      if (fn === 'hang') return new Promise<void>((resolve) => (release = resolve))
-      return {fn, args}
-    }),
-  )
+  const echo = handle('Echo', async (fn, args) => {
+    if (fn === 'boom') throw new Error('boom from the plugin')
+    if (fn === 'hang') return new Promise<void>((resolve) => (release = resolve))
+    return {fn, args}
+  })
+  plugins = {handles: () => [echo]}
 })
 
 afterEach(async () => {
@@ -49,12 +46,11 @@ afterEach(async () => {
   await server?.stop()
   server = undefined
   await notifier.stop()
-  unregisterInstance(INSTANCE)
 })
 
 async function startServer(options: Partial<ConstructorParameters<typeof ControlServer>[0]> = {}) {
   const logger = createLogger({level: 'debug', write: (line) => lines.push(line)})
-  server = new ControlServer({notifier, instance: INSTANCE, node: 'n1', logger, ...options})
+  server = new ControlServer({notifier, instance: INSTANCE, node: 'n1', logger, plugins, ...options})
   await server.start()
   return server
 }
@@ -119,7 +115,7 @@ describe('ControlServer', () => {
     expect(await request({plugin: 'Nope'})).toMatchObject([
       {
         ok: false,
-        error: {code: 'unknown_plugin', message: 'instance "CtlServer" has no plugin "Nope" (it runs no plugins)'},
+        error: {code: 'unknown_plugin', message: 'instance "CtlServer" has no plugin "Nope"; its plugins: Echo'},
       },
     ])
   })
