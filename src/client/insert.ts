@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type {Pool, PoolClient, Queryable} from '../db/pool.js'
+import {transactionOn, withTransaction} from '../db/transaction.js'
 import {insertAllJobs as insertAllJobRows} from '../engine/insert-all-jobs.js'
 import {insertJob as insertJobRow} from '../engine/insert-job.js'
 import {insertUniqueJob, type UniqueJobSpec, type UniqueInsertOutcome} from '../engine/insert-unique.js'
@@ -130,23 +131,9 @@ async function inTransaction<T>(
   client: InsertOptions['client'],
   fn: (db: Queryable) => Promise<T>,
 ): Promise<T> {
-  if (client && client.getTransactionStatus() !== 'I') return fn(client)
-  const own = client ?? (await pool.connect())
-  // A pool client whose ROLLBACK failed is in an unknown state: it is destroyed, not reused.
-  let broken: Error | undefined
-  try {
-    await own.query('BEGIN')
-    try {
-      const result = await fn(own)
-      await own.query('COMMIT')
-      return result
-    } catch (error) {
-      await own.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError))
-      throw error
-    }
-  } finally {
-    if (!client) (own as PoolClient).release(broken)
-  }
+  if (!client) return withTransaction(pool, fn)
+  if (client.getTransactionStatus() !== 'I') return fn(client)
+  return transactionOn(client, () => fn(client))
 }
 
 function toResult(outcome: UniqueInsertOutcome, job: NormalizedJobSpec): InsertResult {

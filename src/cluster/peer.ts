@@ -1,5 +1,6 @@
 import type {Config} from '../config/config.js'
 import type {Pool} from '../db/pool.js'
+import {withTransaction} from '../db/transaction.js'
 import {currentLeader} from '../engine/peer-leader.js'
 import {deleteExpiredPeers, upsertPeer} from '../engine/peer-elect.js'
 import {resignPeer} from '../engine/peer-resign.js'
@@ -180,26 +181,10 @@ export class Peer {
   /** One election: delete the expired lease, then claim or renew it, in one transaction. */
   private async transaction(): Promise<boolean> {
     const {pool, config} = this.options
-    const client = await pool.connect()
-    let broken: unknown
-    try {
-      await client.query('BEGIN')
+    return withTransaction(pool, async (client) => {
       await deleteExpiredPeers(client, config.prefix, config.name)
-      const leader = await upsertPeer(client, config.prefix, {
-        name: config.name,
-        node: config.node,
-        leaseMs: this.interval,
-      })
-      await client.query('COMMIT')
-      return leader
-    } catch (error) {
-      broken = error
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw error
-    } finally {
-      // A client whose query failed may have lost its connection: let the pool discard it.
-      client.release(broken instanceof Error ? broken : undefined)
-    }
+      return upsertPeer(client, config.prefix, {name: config.name, node: config.node, leaseMs: this.interval})
+    })
   }
 
   private schedule(): void {

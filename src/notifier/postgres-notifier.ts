@@ -8,6 +8,7 @@ import {ListenerConnection} from './listener-connection.js'
 import type {NotificationHandler, Notifier, NotifierStatus, Payload, Unlisten} from './notifier.js'
 import {sendNotifications} from './send.js'
 import {Subscriptions} from './subscriptions.js'
+import {retryDelay} from '../util/retry-delay.js'
 
 export interface PostgresNotifierOptions {
   /** Database URL for the dedicated LISTEN connection. */
@@ -225,7 +226,7 @@ export class PostgresNotifier extends EventEmitter<PostgresNotifierEvents> imple
   private scheduleReconnect(): void {
     if (this.stopping || this.reconnectTimer) return
     const {initial, max} = this.options.reconnectDelay ?? {initial: 50, max: 10_000}
-    const delay = Math.min(max, initial * 2 ** Math.min(this.attempts, 30)) * (0.5 + Math.random() / 2)
+    const delay = retryDelay(this.attempts + 1, {base: initial, max}) * (0.5 + Math.random() / 2)
     this.attempts += 1
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined

@@ -1,4 +1,5 @@
 import type {Pool, PoolClient} from '../db/pool.js'
+import {transactionOn} from '../db/transaction.js'
 import {lockJobBatch} from '../engine/lock-job-batch.js'
 import type {ChangedJob} from '../engine/retry-all-jobs.js'
 import type {JobFilter} from '../job/filter.js'
@@ -92,10 +93,9 @@ async function sweep(
   const skipped = {ids: [] as number[], overflow: 0}
   let afterId = 0
   for (;;) {
-    await client.query('BEGIN')
-    let changed: ChangedJob[]
+    let changed: ChangedJob[] = []
     let last: number | undefined
-    try {
+    await transactionOn(client, async () => {
       const batch = await lockJobBatch(client, options.prefix, {
         filter,
         states: options.action.states,
@@ -110,11 +110,7 @@ async function sweep(
         else skipped.overflow++
       }
       changed = locked.size > 0 ? await options.action.apply(client, options.prefix, [...locked]) : []
-      await client.query('COMMIT')
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined)
-      throw error
-    }
+    })
     if (last === undefined) return skipped
     afterId = last
     if (changed.length === 0) continue

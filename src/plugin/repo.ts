@@ -1,4 +1,5 @@
 import type {Pool, PoolClient} from '../db/pool.js'
+import {transactionOn, withTransaction} from '../db/transaction.js'
 import type {Repo} from './plugin.js'
 
 /**
@@ -25,48 +26,20 @@ export function createRepo(pool: Pool, prefix: string): Repo {
       const result = await pool.query<Row>(text, [...values])
       return result.rows
     },
-    async transaction<T>(fn: (tx: Repo) => Promise<T>): Promise<T> {
-      const client = await pool.connect()
-      let broken: Error | undefined
-      try {
-        return await inTransaction(client, prefix, 0, fn)
-      } catch (error) {
-        // A connection that could not even roll back is destroyed rather than reused.
-        if ((error as {rollbackFailed?: boolean}).rollbackFailed) broken = error as Error
-        throw error
-      } finally {
-        client.release(broken)
-      }
-    },
+    transaction: <T>(fn: (tx: Repo) => Promise<T>): Promise<T> =>
+      withTransaction(pool, (client) => fn(transactionRepo(client, prefix, 1))),
   }
 }
 
-async function inTransaction<T>(
-  client: PoolClient,
-  prefix: string,
-  depth: number,
-  fn: (tx: Repo) => Promise<T>,
-): Promise<T> {
-  // Savepoint names are ours (a depth counter), never user input.
-  const savepoint = `oban_repo_${depth}`
-  await client.query(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`)
-  const tx: Repo = {
+/** The Repo of a transaction at `depth`: its own `transaction` is a savepoint one level deeper. */
+function transactionRepo(client: PoolClient, prefix: string, depth: number): Repo {
+  return {
     prefix,
     async query<Row extends Record<string, unknown>>(text: string, values: readonly unknown[] = []) {
       return (await client.query<Row>(text, [...values])).rows
     },
-    transaction: (inner) => inTransaction(client, prefix, depth + 1, inner),
-  }
-  try {
-    const result = await fn(tx)
-    await client.query(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`)
-    return result
-  } catch (error) {
-    try {
-      await client.query(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`)
-    } catch {
-      if (error !== null && typeof error === 'object') Object.assign(error, {rollbackFailed: true})
-    }
-    throw error
+    // Savepoint names are ours (a depth counter), never user input.
+    transaction: (inner) =>
+      transactionOn(client, () => inner(transactionRepo(client, prefix, depth + 1)), {savepoint: `oban_repo_${depth}`}),
   }
 }

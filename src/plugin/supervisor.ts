@@ -1,5 +1,6 @@
 import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
+import {retryDelay} from '../util/retry-delay.js'
 
 /**
  * When a crashed child is restarted and when it is given up, after Erlang's supervisor
@@ -233,7 +234,7 @@ export class Supervisor<S> {
       this.emit('crashed', () => events?.crashed?.({...base, ...counts, action: 'give-up'}))
       return
     }
-    const delay = Math.min(policy.backoff * 2 ** (child.crashes.length - 1), policy.maxBackoff)
+    const delay = retryDelay(child.crashes.length, {base: policy.backoff, max: policy.maxBackoff})
     child.status = 'restarting'
     this.emit('crashed', () => events?.crashed?.({...base, ...counts, action: 'restart', delay}))
     child.timer = setTimeout(() => {

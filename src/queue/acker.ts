@@ -1,4 +1,5 @@
 import type {Pool, Queryable} from '../db/pool.js'
+import {withTransaction} from '../db/transaction.js'
 import {
   cancelExecutedJobs,
   completeJobs,
@@ -11,6 +12,7 @@ import {
 } from '../engine/ack-jobs.js'
 import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
+import {retryDelay} from '../util/retry-delay.js'
 
 /** The outcome of one executed job, as it must be written to the database. */
 export type Ack =
@@ -137,7 +139,7 @@ export class Acker {
         const err = coerceError(error)
         this.options.logger.warn(`writing ${batch.length} job acknowledgements failed (${err.message}); retrying`)
         this.options.onError?.(err)
-        const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.failures - 1))
+        const delay = retryDelay(this.failures, {base: RETRY_BASE_MS, max: RETRY_MAX_MS})
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined
           this.kick()
@@ -164,17 +166,9 @@ export class Acker {
       groups.snooze.length > 0 && ((db: Queryable) => snoozeJobs(db, prefix, groups.snooze)),
     ].filter((s) => s !== false)
     if (statements.length === 1) return statements[0]!(pool)
-    const client = await pool.connect()
-    try {
-      await client.query('BEGIN')
+    await withTransaction(pool, async (client) => {
       for (const statement of statements) await statement(client)
-      await client.query('COMMIT')
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+    })
   }
 }
 

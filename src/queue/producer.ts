@@ -7,6 +7,7 @@ import type {Logger} from '../telemetry/logger.js'
 import {execute as emit} from '../telemetry/telemetry.js'
 import type {Ack, Acker} from './acker.js'
 import {JobAbort} from './job-abort.js'
+import {retryDelay} from '../util/retry-delay.js'
 
 export interface ProducerOptions {
   instance: string
@@ -266,7 +267,7 @@ export class Producer {
     if (this.fetchFailures === 1)
       this.options.logger.warn(`queue ${this.queue}: fetching jobs failed (${err.message}); retrying`)
     if (this.stopping) return
-    const delay = Math.min(FETCH_RETRY_MAX_MS, FETCH_RETRY_BASE_MS * 2 ** (this.fetchFailures - 1))
+    const delay = retryDelay(this.fetchFailures, {base: FETCH_RETRY_BASE_MS, max: FETCH_RETRY_MAX_MS})
     clearTimeout(this.dispatchTimer)
     this.dispatchTimer = setTimeout(() => {
       this.dispatchTimer = undefined

@@ -1,4 +1,5 @@
 import type {Pool, PoolClient, Queryable} from '../pool.js'
+import {withTransaction} from '../transaction.js'
 import {MigrationError, MigrationVersionError, SchemaNotMigratedError} from '../../errors.js'
 import {validatePrefix} from '../identifier.js'
 import {stepContext, type StepContext} from './step.js'
@@ -177,29 +178,16 @@ export async function migrationStatus(db: Queryable, options: {prefix?: string} 
 }
 
 /**
- * Runs `work` in a transaction that first takes the prefix's migration lock. The lock is released
- * by COMMIT or ROLLBACK; a client whose ROLLBACK failed is discarded rather than returned to the
- * pool.
+ * Runs `work` in a transaction that first takes the prefix's migration lock, released by COMMIT
+ * or ROLLBACK.
  */
 async function inLockedTransaction<T>(
   pool: Pool,
   prefix: string,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query('BEGIN')
+  return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, prefix])
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))
-    })
-    throw error
-  } finally {
-    client.release(broken)
-  }
+    return work(client)
+  })
 }
