@@ -2,7 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
-import {fullChannel} from '../notifier/channel.js'
+import {fullChannel} from '../db/names.js'
 import {qualified} from '../db/names.js'
 
 /**

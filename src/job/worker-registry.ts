@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {extname, join, resolve} from 'node:path'
 import {ConfigError, UnknownWorkerError} from '../errors.js'
-import {createModuleLoader} from '../util/module-loader.js'
+import {createModuleLoader} from '../config/module-loader.js'
 import {didYouMean} from '../util/suggest.js'
 import {isWorker, type Worker} from './worker.js'
 import {describe, isRecord} from '../util/guards.js'

@@ -1,6 +1,6 @@
 import type {Logger} from '../telemetry/logger.js'
 import {span} from '../telemetry/telemetry.js'
-import {fullChannel} from './channel.js'
+import {fullChannel} from '../db/names.js'
 import type {NotificationHandler, Notifier, NotifierStatus, Payload, Unlisten} from './notifier.js'
 import {encodeBatch} from './send.js'
 import {Subscriptions} from './subscriptions.js'

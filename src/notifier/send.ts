@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {NotificationTooLargeError} from '../errors.js'
-import {fullChannel} from './channel.js'
+import {fullChannel} from '../db/names.js'
 import {encodePayload} from './codec.js'
 import type {Payload} from './notifier.js'
 

@@ -1,7 +1,7 @@
 import {resolve} from 'node:path'
 import {isPlugin} from './define.js'
 import {ConfigError} from '../errors.js'
-import {createModuleLoader, findModuleFile, type ModuleLoader} from '../util/module-loader.js'
+import {createModuleLoader, findModuleFile, type ModuleLoader} from '../config/module-loader.js'
 import type {Plugin} from './plugin.js'
 import {describePluginEntries, duplicateMessage, isModulePath, type EntryDescriptor} from './config-entries.js'
 import {validatePluginOptions} from './options.js'
