@@ -2,8 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
-import {fullChannel} from '../db/names.js'
-import {qualified} from '../db/names.js'
+import {fullChannel, qualified} from '../db/names.js'
 
 /*
  * Bulk insert: N jobs in ONE statement, `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter

@@ -2,8 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
-import {fullChannel} from '../db/names.js'
-import {qualified} from '../db/names.js'
+import {fullChannel, qualified} from '../db/names.js'
 
 /**
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
