@@ -16,12 +16,13 @@ export default defineConfig(
       '@typescript-eslint/consistent-type-imports': 'error',
       // An async function without await is a normal way to return a promise (tests, interfaces).
       '@typescript-eslint/require-await': 'off',
+      'no-duplicate-imports': ['error', {allowSeparateTypeImports: true}],
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly'}},
+    languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable'}},
   },
   {
     files: ['src/**/*.tsx', 'plugins/**/*.tsx'],
