@@ -32,7 +32,7 @@ export default class JobList extends DatabaseCommand {
     const {flags} = await this.parse(JobList)
     const filter = parseJobFilter(flags)
     const options = {order: parseJobOrder(flags.order), limit: parseLimit(flags.limit)}
-    const pool = await this.connect(flags)
+    const {pool} = await this.open(flags)
     const jobs = await listJobs(pool, flags.prefix, filter, options)
     if (jobs.length === 0) this.log(`No jobs match ${describeFilter(filter)}.`)
     else this.log(formatJobList(jobs, this.view(flags)))

@@ -24,7 +24,7 @@ export default class JobShow extends DatabaseCommand {
   async run(): Promise<JobJson> {
     const {args, flags} = await this.parse(JobShow)
     const id = parseId(args.id)
-    const pool = await this.connect(flags)
+    const {pool} = await this.open(flags)
     const job = await getJob(pool, flags.prefix, id)
     if (!job) throw new JobNotFoundError([id], flags.prefix)
     this.log(formatJobDetail(job, this.view(flags)))

@@ -26,7 +26,7 @@ The NODES column (nodes in --json) lists the live oban-ts nodes running the queu
 
   async run(): Promise<QueueOverview[]> {
     const {flags} = await this.parse(QueueList)
-    const pool = await this.connect(flags)
+    const {pool} = await this.open(flags)
     const queues = await queueOverview(pool, flags.prefix, {instance: flags.instance})
     const schema = flags.prefix === 'public' ? '' : ` in schema ${flags.prefix}`
     const nodes = flags.instance === undefined ? 'no oban-ts node' : `no node of instance ${flags.instance}`

@@ -62,7 +62,7 @@ export abstract class JobActionCommand extends DatabaseCommand {
     const colors = this.colors(flags)
     // Explicit ids name their jobs: nothing to confirm. A filter may match far more than expected.
     const confirm = filter.ids || flags.yes ? undefined : (preview: ActionPreview) => ask(preview, filter, colors)
-    const pool = await this.connect(flags)
+    const {pool} = await this.open(flags)
     const progress = progressLine(JOB_ACTIONS[action].done)
     let result: JobActionResult
     try {
