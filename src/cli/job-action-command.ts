@@ -10,6 +10,8 @@ import {confirmQuestion, formatActionResult} from './format-ops.js'
 import {jobFilterFlags, parseJobFilter, type FilterFlagValues} from './job-filter-flags.js'
 import {progressLine} from './progress.js'
 
+export type {JobActionResult}
+
 /**
  * The argument of `oban job retry|cancel|delete`: any number of ids. Each command declares it with
  * `strict = false` itself, since oclif reads both from the command class's own properties.
