@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../src/cli/database-command.js'
 import {formatStatus} from '../src/cli/format-status.js'
-import {describeDatabase} from '../src/db/connection-url.js'
-import {readStatus, type ObanStatus} from '../src/operator/status.js'
+import {readStatus, type ObanStatus} from '../src/cli/read-status.js'
 
 export default class Status extends DatabaseCommand {
   static override aliases = ['nodes']
@@ -25,12 +24,8 @@ export default class Status extends DatabaseCommand {
 
   async run(): Promise<ObanStatus> {
     const {flags} = await this.parse(Status)
-    const {pool, url} = await this.open(flags, {embedded: 'running'})
-    const reading = await readStatus(pool, {
-      prefix: flags.prefix,
-      instance: flags.instance,
-      location: describeDatabase(url),
-    })
+    const db = await this.open(flags, {embedded: 'running'})
+    const reading = await readStatus(db, flags.prefix, {instance: flags.instance})
     this.log(formatStatus(reading, this.view(flags)))
     return reading.status
   }

@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
-import {formatNextRuns, MAX_NEXT_RUNS, nextRuns, type NextRuns} from '../../src/cron/next-runs.js'
-import {ConfigError} from '../../src/errors.js'
+import {cronNextRuns, formatNextRuns, MAX_NEXT_RUNS, type NextRuns} from '../../src/cli/cron-next.js'
 
 export default class CronNext extends BaseCommand {
   static override summary = 'Show when a cron expression fires next, without a database.'
@@ -43,10 +42,7 @@ export default class CronNext extends BaseCommand {
 
   async run(): Promise<NextRuns> {
     const {args, flags} = await this.parse(CronNext)
-    const from = flags.from === undefined ? undefined : new Date(flags.from)
-    if (from && Number.isNaN(from.getTime()))
-      throw new ConfigError(`--from: expected an ISO 8601 time such as 2024-06-01T00:00:00Z, got ${flags.from}`)
-    const result = nextRuns(args.expression, {timezone: flags.timezone, count: flags.count, from})
+    const result = cronNextRuns(args.expression, flags)
     for (const line of formatNextRuns(result)) this.log(line)
     return result
   }

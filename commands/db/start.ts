@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {startEmbeddedForUser, type EmbeddedServer} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {startEmbeddedForUser, type EmbeddedServer} from '../../src/db/embedded/index.js'
 
 export default class DbStart extends BaseCommand {
   static override summary = 'Start the embedded PostgreSQL (creating it on first use).'

@@ -1,12 +1,8 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {describeDbStatus, readDbStatus, type DbStatusJson} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {describeDatabase} from '../../src/db/connection-url.js'
-import {embeddedStatus, type EmbeddedStatus} from '../../src/db/embedded/index.js'
 
-/** `--json` output: the embedded server's state, plus the external database other commands would use instead. */
-export type DbStatusJson = EmbeddedStatus & {
-  external: {source: '--database-url' | 'DATABASE_URL' | 'OBAN_DATABASE_URL'; database: string} | null
-}
+export type {DbStatusJson}
 
 export default class DbStatus extends BaseCommand {
   static override summary = 'Show whether the embedded PostgreSQL is set up and running.'
@@ -26,36 +22,8 @@ export default class DbStatus extends BaseCommand {
 
   async run(): Promise<DbStatusJson> {
     const {flags} = await this.parse(DbStatus)
-    const status = await embeddedStatus({dataDir: flags['data-dir']})
-    const external = externalDatabase(flags['database-url'])
-    if (external) {
-      this.log(
-        `External database configured (${external.source}): ${external.database}. Commands use it, not the embedded server.`,
-      )
-    }
-    if (status.running) {
-      this.log(
-        `Embedded PostgreSQL ${status.pgVersion} is running (pid ${status.pid}) at ${status.url} (data: ${status.dataDir}).`,
-      )
-    } else if (status.initialized) {
-      this.log(
-        `Embedded PostgreSQL is stopped (data: ${status.dataDir}). It starts on first use, or with \`oban db start\`.`,
-      )
-    } else {
-      this.log(
-        `No embedded PostgreSQL in ${status.dataDir} yet. It is created on first use, or with \`oban db start\`.`,
-      )
-    }
-    if (status.problem) this.log(`Problem: ${status.problem}`)
-    return {...status, external}
+    const status = await readDbStatus(flags)
+    for (const line of describeDbStatus(status)) this.log(line)
+    return status
   }
-}
-
-function externalDatabase(flag: string | undefined): DbStatusJson['external'] {
-  if (flag) return {source: '--database-url', database: describeDatabase(flag)}
-  for (const name of ['DATABASE_URL', 'OBAN_DATABASE_URL'] as const) {
-    const value = process.env[name]
-    if (value) return {source: name, database: describeDatabase(value)}
-  }
-  return null
 }

@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {stopEmbedded, type EmbeddedStopResult} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {stopEmbedded, type EmbeddedStopResult} from '../../src/db/embedded/index.js'
 
 export default class DbStop extends BaseCommand {
   static override summary = 'Stop the embedded PostgreSQL.'

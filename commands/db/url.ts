@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../src/cli/base-command.js'
+import {embeddedUrl} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {embeddedUrl} from '../../src/db/embedded/index.js'
 
 export default class DbUrl extends BaseCommand {
   static override summary = 'Print the URL of the embedded PostgreSQL, starting it if needed.'

@@ -1,10 +1,8 @@
 import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
-import {formatJobList} from '../../src/cli/format-jobs.js'
-import {jobFilterFlags, parseJobFilter, parseJobOrder, parseLimit} from '../../src/cli/job-filter-flags.js'
-import {listJobs} from '../../src/engine/list-jobs.js'
-import {describeFilter} from '../../src/job/filter.js'
-import {jobToJson, type JobJson} from '../../src/operator/job-json.js'
+import {formatJobListing, jobToJson, type JobJson} from '../../src/cli/format-jobs.js'
+import {jobFilterFlags, parseJobListFlags} from '../../src/cli/job-filter-flags.js'
+import {listJobs} from '../../src/cli/read-jobs.js'
 
 export default class JobList extends DatabaseCommand {
   static override summary = 'List jobs, newest first, filtered by queue, state, worker, tag, args or meta.'
@@ -30,12 +28,10 @@ export default class JobList extends DatabaseCommand {
 
   async run(): Promise<JobJson[]> {
     const {flags} = await this.parse(JobList)
-    const filter = parseJobFilter(flags)
-    const options = {order: parseJobOrder(flags.order), limit: parseLimit(flags.limit)}
-    const pool = await this.connect(flags)
-    const jobs = await listJobs(pool, flags.prefix, filter, options)
-    if (jobs.length === 0) this.log(`No jobs match ${describeFilter(filter)}.`)
-    else this.log(formatJobList(jobs, this.view(flags)))
+    const query = parseJobListFlags(flags)
+    const db = await this.open(flags)
+    const jobs = await listJobs(db, flags.prefix, query)
+    this.log(formatJobListing(jobs, query.filter, this.view(flags)))
     return jobs.map(jobToJson)
   }
 }

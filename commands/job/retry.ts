@@ -1,5 +1,10 @@
-import {ACTION_NOTES, JobActionCommand, jobActionArgs, jobActionFlags} from '../../src/cli/job-action-command.js'
-import type {JobActionResult} from '../../src/operator/act-on-jobs.js'
+import {
+  ACTION_NOTES,
+  JobActionCommand,
+  jobActionArgs,
+  jobActionFlags,
+  type JobActionResult,
+} from '../../src/cli/job-action-command.js'
 
 export default class JobRetry extends JobActionCommand {
   static override summary = 'Retry jobs now: by id, or every job matching a filter.'

@@ -1,10 +1,8 @@
 import {Args} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
-import {formatJobDetail} from '../../src/cli/format-jobs.js'
+import {formatJobDetail, jobToJson, type JobJson} from '../../src/cli/format-jobs.js'
 import {parseId} from '../../src/cli/job-filter-flags.js'
-import {getJob} from '../../src/engine/get-job.js'
-import {jobToJson, type JobJson} from '../../src/operator/job-json.js'
-import {JobNotFoundError} from '../../src/errors.js'
+import {showJob} from '../../src/cli/read-jobs.js'
 
 export default class JobShow extends DatabaseCommand {
   static override summary = 'Show every field of one job, with its args, meta and errors.'
@@ -24,9 +22,8 @@ export default class JobShow extends DatabaseCommand {
   async run(): Promise<JobJson> {
     const {args, flags} = await this.parse(JobShow)
     const id = parseId(args.id)
-    const pool = await this.connect(flags)
-    const job = await getJob(pool, flags.prefix, id)
-    if (!job) throw new JobNotFoundError([id], flags.prefix)
+    const db = await this.open(flags)
+    const job = await showJob(db, flags.prefix, id)
     this.log(formatJobDetail(job, this.view(flags)))
     return jobToJson(job)
   }

@@ -1,18 +1,15 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {DatabaseCommand} from '../../src/cli/database-command.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {validatePrefix} from '../../src/db/identifier.js'
-import {checkConnection, createPool} from '../../src/db/pool.js'
-import {resolveDatabase} from '../../src/db/resolve-database.js'
 import {
-  checkDownVersion,
   CURRENT_VERSION,
   describeDown,
-  migrateDown,
+  migrateSchemaDown,
+  parseMigrateDown,
   type MigrationResult,
-} from '../../src/db/migrations/index.js'
+} from '../../src/cli/migrate-schema.js'
 
-export default class MigrateDown extends BaseCommand {
+export default class MigrateDown extends DatabaseCommand {
   static override summary = "Roll Oban's tables back to an earlier schema version."
   static override description = `Leaves the schema AT the given version: undoes the migrations above it, newest first, in one transaction, and records the version on oban_jobs. --version 0 removes Oban's tables and enum type (the schema itself stays).
 
@@ -23,8 +20,6 @@ Oban's own down(version: N) names the oldest migration to undo and so leaves N -
     '<%= config.bin %> <%= command.id %> --version 0 --prefix jobs',
     '<%= config.bin %> <%= command.id %> --version 13 --database-url postgres://postgres@127.0.0.1:5432/app --json',
   ]
-
-  static override enableJsonFlag = true
 
   static override flags = {
     version: Flags.integer({
@@ -37,13 +32,9 @@ Oban's own down(version: N) names the oldest migration to undo and so leaves N -
 
   async run(): Promise<MigrationResult> {
     const {flags} = await this.parse(MigrateDown)
-    const prefix = validatePrefix(flags.prefix)
-    const version = checkDownVersion(flags.version)
-    const {url} = await resolveDatabase({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
-    const pool = createPool(url, {allowExitOnIdle: true, max: 1})
-    this.defer(() => pool.end())
-    await checkConnection(pool, url)
-    const result = await migrateDown(pool, {prefix, version})
+    const request = parseMigrateDown(flags)
+    const db = await this.open(flags, {schema: 'any'})
+    const result = await migrateSchemaDown(db, request)
     this.log(describeDown(result))
     return result
   }

@@ -1,22 +1,16 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {DatabaseCommand} from '../../src/cli/database-command.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {validatePrefix} from '../../src/db/identifier.js'
-import {checkConnection, createPool} from '../../src/db/pool.js'
-import {resolveDatabase} from '../../src/db/resolve-database.js'
 import {
-  checkUpVersion,
   CURRENT_VERSION,
   describeUp,
-  jsonVersion,
-  migrateUp,
-  type MigrationResult,
-} from '../../src/db/migrations/index.js'
+  migrateSchemaUp,
+  migrateUpJson,
+  parseMigrateUp,
+  type MigrateUpJson,
+} from '../../src/cli/migrate-schema.js'
 
-/** `--json` output: the migration result, with an externally managed version shown as "∞". */
-export type MigrateUpJson = Omit<MigrationResult, 'from' | 'to'> & {from: number | string; to: number | string}
-
-export default class Migrate extends BaseCommand {
+export default class Migrate extends DatabaseCommand {
   static override summary = `Create or upgrade Oban's tables (schema version ${CURRENT_VERSION}).`
   static override description = `Runs Oban's versioned migrations on one schema, in one transaction, exactly as Oban.Migrations.up/1 does, so Elixir nodes can share the tables. Steps already applied (read from the comment on oban_jobs) are skipped; running it twice is harmless, and two processes migrating at once take turns.
 
@@ -30,8 +24,6 @@ Note: \`oban --version\` prints the CLI's version; \`oban migrate --version N\` 
     '<%= config.bin %> <%= command.id %> --prefix jobs --database-url postgres://postgres@127.0.0.1:5432/app',
     '<%= config.bin %> <%= command.id %> --no-unlogged --json',
   ]
-
-  static override enableJsonFlag = true
 
   static override flags = {
     version: Flags.integer({
@@ -53,20 +45,10 @@ Note: \`oban --version\` prints the CLI's version; \`oban migrate --version N\` 
 
   async run(): Promise<MigrateUpJson> {
     const {flags} = await this.parse(Migrate)
-    // Both checks come before any connection, so a typo never starts the embedded server.
-    const prefix = validatePrefix(flags.prefix)
-    const version = checkUpVersion(flags.version)
-    const {url} = await resolveDatabase({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
-    const pool = createPool(url, {allowExitOnIdle: true, max: 1})
-    this.defer(() => pool.end())
-    await checkConnection(pool, url)
-    const result = await migrateUp(pool, {
-      prefix,
-      version,
-      createSchema: flags['create-schema'],
-      unlogged: flags.unlogged,
-    })
-    this.log(describeUp(result, version))
-    return {...result, from: jsonVersion(result.from), to: jsonVersion(result.to)}
+    const request = parseMigrateUp(flags)
+    const db = await this.open(flags, {schema: 'any'})
+    const result = await migrateSchemaUp(db, request)
+    this.log(describeUp(result, request.version))
+    return migrateUpJson(result)
   }
 }

@@ -1,12 +1,10 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {DatabaseCommand} from '../../src/cli/database-command.js'
 import {formatCallLines} from '../../src/cli/format-plugin-call.js'
 import {parseTimeout, pluginCallFlags} from '../../src/cli/plugin-flags.js'
-import {callPluginFunction, type PluginCallResult} from '../../src/control/client.js'
-import {PluginCallFailedError} from '../../src/control/errors.js'
-import {resolveDatabase} from '../../src/db/resolve-database.js'
+import {callPlugin, PluginCallFailedError, type PluginCallResult} from '../../src/cli/plugin-control.js'
 
-export default class PluginCall extends BaseCommand {
+export default class PluginCall extends DatabaseCommand {
   static override summary = "Call a plugin's function on the running nodes of an instance."
   static override description = `Runs FUNCTION of PLUGIN on every live node of --instance (or only --node), from any machine that reaches the database, and prints one line per node with its result. Exits 0 only if every addressed node succeeded; a node that fails, throws or does not answer within --timeout is named.
 
@@ -23,8 +21,6 @@ The call travels on a notification channel of our own (<prefix>.oban_ts_control)
     '<%= config.bin %> <%= command.id %> refresh Breakdown --timeout 10s --json',
     '<%= config.bin %> plugin list --instance Other',
   ]
-
-  static override enableJsonFlag = true
 
   static override args = {
     function: Args.string({description: 'The function to call, e.g. pause.', required: true, ignoreStdin: true}),
@@ -43,12 +39,8 @@ The call travels on a notification channel of our own (<prefix>.oban_ts_control)
   async run(): Promise<PluginCallResult> {
     const {args, flags} = await this.parse(PluginCall)
     const timeoutMs = parseTimeout(flags.timeout)
-    const {url} = await resolveDatabase({
-      databaseUrl: flags['database-url'],
-      dataDir: flags['data-dir'],
-      embedded: 'running',
-    })
-    const result = await callPluginFunction(url, {
+    const url = await this.databaseUrl(flags, {embedded: 'running'})
+    const result = await callPlugin(url, {
       prefix: flags.prefix,
       instance: flags.instance,
       node: flags.node,

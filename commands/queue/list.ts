@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
-import {formatQueues} from '../../src/cli/format-ops.js'
-import {queueOverview, type QueueOverview} from '../../src/operator/queue-overview.js'
+import {formatQueueList} from '../../src/cli/format-ops.js'
+import {listQueues, type QueueOverview} from '../../src/cli/list-queues.js'
 
 export default class QueueList extends DatabaseCommand {
   static override summary =
@@ -26,13 +26,9 @@ The NODES column (nodes in --json) lists the live oban-ts nodes running the queu
 
   async run(): Promise<QueueOverview[]> {
     const {flags} = await this.parse(QueueList)
-    const pool = await this.connect(flags)
-    const queues = await queueOverview(pool, flags.prefix, {instance: flags.instance})
-    const schema = flags.prefix === 'public' ? '' : ` in schema ${flags.prefix}`
-    const nodes = flags.instance === undefined ? 'no oban-ts node' : `no node of instance ${flags.instance}`
-    if (queues.length === 0)
-      this.log(`No queue has available, scheduled, executing or retryable jobs${schema}, and ${nodes} runs one.`)
-    else this.log(formatQueues(queues, this.view(flags)))
+    const db = await this.open(flags)
+    const queues = await listQueues(db, flags.prefix, {instance: flags.instance})
+    this.log(formatQueueList(queues, flags, this.view(flags)))
     return queues
   }
 }

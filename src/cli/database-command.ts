@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
+import {describeDatabase} from '../db/connection-url.js'
 import {verifyMigrated} from '../db/migrations/index.js'
 import {checkConnection, createPool, type Pool} from '../db/pool.js'
 import {resolveDatabase} from '../db/resolve-database.js'
@@ -17,41 +18,65 @@ export const outputFlags = {
   'data-dir': dataDirFlag,
 }
 
-type DatabaseFlags = {prefix: string; 'database-url'?: string; 'data-dir'?: string}
+/** The flags that say which database a command uses; `prefix` is optional only for `oban migrate status`. */
+export type DatabaseFlags = {prefix?: string; 'database-url'?: string; 'data-dir'?: string}
+
+export interface OpenOptions {
+  /**
+   * `start` (default): the embedded server is started if it is the database and is not running.
+   * `running`: it is used only if it runs (see resolveDatabase), for commands about running nodes,
+   * where starting an empty server could only mislead.
+   */
+  embedded?: 'start' | 'running'
+  /**
+   * `migrated` (default): a schema below Oban's current version is refused (SchemaNotMigratedError).
+   * `any`: for the commands that read or change the version, and for the node list, which reads
+   * only the presence table.
+   */
+  schema?: 'migrated' | 'any'
+}
+
+/** A command's connection to its database, released when the command ends. */
+export interface CommandDatabase {
+  pool: Pool
+  url: string
+  /** The database as messages name it (`host:port/db`, never credentials). */
+  location: string
+}
 
 /**
- * The base of the commands that read or change jobs and report on nodes (`oban job ...`, `oban
- * queue list`, `oban status`): `--json`, colour and terminal detection, and a short-lived
- * connection to a migrated schema, released when the command ends. A database without Oban's tables, or an unreachable one, is one line, exit 1.
+ * The base of every command that connects to the database: `--json`, colour and terminal
+ * detection, and the one way to open the database (see {@link DatabaseCommand.open}).
  */
 export abstract class DatabaseCommand extends BaseCommand {
   static override enableJsonFlag = true
 
-  /** Connects (starting the embedded server if that is the database and it is not running). */
-  protected async connect(flags: DatabaseFlags): Promise<Pool> {
-    return (await this.open(flags)).pool
-  }
-
   /**
-   * Connects, and returns the URL too (for messages, through `describeDatabase`). `embedded:
-   * 'running'` uses the embedded server only if it runs (see resolveDatabase), for commands about
-   * running nodes, where starting an empty server could only mislead.
+   * The URL of the command's database: --database-url, then DATABASE_URL or OBAN_DATABASE_URL,
+   * otherwise the embedded server. For work that opens a connection of its own (a LISTEN).
    */
-  protected async open(
-    flags: DatabaseFlags,
-    options: {embedded?: 'start' | 'running'} = {},
-  ): Promise<{pool: Pool; url: string}> {
+  protected async databaseUrl(flags: DatabaseFlags, options: Pick<OpenOptions, 'embedded'> = {}): Promise<string> {
     const {url} = await resolveDatabase({
       databaseUrl: flags['database-url'],
       dataDir: flags['data-dir'],
       embedded: options.embedded,
     })
+    return url
+  }
+
+  /**
+   * Opens a short-lived pool on the command's database, released when the command ends, after
+   * checking that the server answers and (unless `schema: 'any'`) that `--prefix` is migrated.
+   * An unreachable database or a schema without Oban's tables is one line, exit 1.
+   */
+  protected async open(flags: DatabaseFlags, options: OpenOptions = {}): Promise<CommandDatabase> {
+    const url = await this.databaseUrl(flags, options)
     // Two connections: the queue overview and the status run their statements side by side.
     const pool = createPool(url, {allowExitOnIdle: true, max: 2})
     this.defer(() => pool.end())
     await checkConnection(pool, url)
-    await verifyMigrated(pool, flags.prefix)
-    return {pool, url}
+    if (options.schema !== 'any') await verifyMigrated(pool, flags.prefix ?? 'public')
+    return {pool, url, location: describeDatabase(url)}
   }
 
   /** How to draw for this stdout: a table on a terminal (cut to its width), plain text otherwise. */

@@ -1,4 +1,5 @@
 import type {ChalkInstance} from 'chalk'
+import {describeFilter, type JobFilter} from '../job/filter.js'
 import type {Job} from '../job/job.js'
 import {colorState} from './colors.js'
 import {exactTime, relativeTime} from './format-time.js'
@@ -12,6 +13,9 @@ export interface ViewStyle {
   /** Terminal columns (a TTY only): the args column is cut to fit. */
   width?: number
 }
+
+/** Jobs as `--json` prints them: every field, times as ISO strings. */
+export {jobToJson, type JobJson} from '../operator/job-json.js'
 
 // Args are cut to this many characters off a terminal: one job per line for grep; --json has all.
 const PLAIN_ARGS_WIDTH = 80
@@ -35,6 +39,11 @@ export function formatJobList(jobs: readonly Job[], style: ViewStyle): string {
   const argsWidth = style.tty && style.width ? fitWidth(rows, style.width) : PLAIN_ARGS_WIDTH
   jobs.forEach((job, i) => rows[i]!.push(truncate(JSON.stringify(job.args), argsWidth)))
   return renderTable({head: JOB_HEAD, rows, alignRight: [0, 4]}, {tty: style.tty, color: style.colors.bold})
+}
+
+/** `oban job list`'s output: the table, or one line naming the filter when no job matches it. */
+export function formatJobListing(jobs: readonly Job[], filter: JobFilter, style: ViewStyle): string {
+  return jobs.length === 0 ? `No jobs match ${describeFilter(filter)}.` : formatJobList(jobs, style)
 }
 
 /** What is left for the last column on a terminal `width` wide, after the others and the frame. */

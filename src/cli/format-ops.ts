@@ -39,6 +39,21 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
 }
 
 /**
+ * `oban queue list`'s output: the queue table, or one line saying that no queue has unfinished
+ * jobs in the schema and that no node (of the instance asked for) runs one.
+ */
+export function formatQueueList(
+  queues: readonly QueueOverview[],
+  asked: {prefix: string; instance?: string},
+  style: {tty: boolean; colors: ChalkInstance},
+): string {
+  if (queues.length > 0) return formatQueues(queues, style)
+  const schema = asked.prefix === 'public' ? '' : ` in schema ${asked.prefix}`
+  const nodes = asked.instance === undefined ? 'no oban-ts node' : `no node of instance ${asked.instance}`
+  return `No queue has available, scheduled, executing or retryable jobs${schema}, and ${nodes} runs one.`
+}
+
+/**
  * The NODES cell: `2 nodes · limit 15 · 3 running · 1 paused`, where the limit is the sum of
  * the nodes' limits (the queue's capacity) and `paused` appears only when a node paused it; `-`
  * when no live oban-ts node runs the queue (an Elixir or Python node may).

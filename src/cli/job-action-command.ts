@@ -10,6 +10,8 @@ import {confirmQuestion, formatActionResult} from './format-ops.js'
 import {jobFilterFlags, parseJobFilter, type FilterFlagValues} from './job-filter-flags.js'
 import {progressLine} from './progress.js'
 
+export type {JobActionResult}
+
 /**
  * The argument of `oban job retry|cancel|delete`: any number of ids. Each command declares it with
  * `strict = false` itself, since oclif reads both from the command class's own properties.
@@ -62,7 +64,7 @@ export abstract class JobActionCommand extends DatabaseCommand {
     const colors = this.colors(flags)
     // Explicit ids name their jobs: nothing to confirm. A filter may match far more than expected.
     const confirm = filter.ids || flags.yes ? undefined : (preview: ActionPreview) => ask(preview, filter, colors)
-    const pool = await this.connect(flags)
+    const {pool} = await this.open(flags)
     const progress = progressLine(JOB_ACTIONS[action].done)
     let result: JobActionResult
     try {

@@ -54,6 +54,19 @@ export function parseJobFilter(flags: FilterFlagValues, ids?: readonly string[])
   return filter
 }
 
+/** What `oban job list` asks for. */
+export interface JobListQuery {
+  filter: JobFilter
+  order: JobOrder
+  limit: number
+}
+
+/** The flags of `oban job list`, checked (filter, then --order, then --limit) before anything connects. */
+export function parseJobListFlags(flags: FilterFlagValues & {order: string; limit: number}): JobListQuery {
+  const filter = parseJobFilter(flags)
+  return {filter, order: parseJobOrder(flags.order), limit: parseLimit(flags.limit)}
+}
+
 /** A job id: a positive integer. */
 export function parseId(text: string): number {
   const id = Number(text)

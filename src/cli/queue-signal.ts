@@ -1,11 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {checkConnection, createPool} from '../db/pool.js'
-import {verifyMigrated} from '../db/migrations/index.js'
-import {resolveDatabase} from '../db/resolve-database.js'
 import {fullChannel} from '../db/names.js'
 import {queueSignal, SignalError, type QueueAction, type QueueSignalRequest} from '../queue/signals.js'
 import {sendQueueSignal} from '../client/queue-control.js'
-import {BaseCommand} from './base-command.js'
+import {DatabaseCommand} from './database-command.js'
 import {dataDirFlag} from './flags.js'
 
 /** `--json` output of the `oban queue` commands: the payload as sent, and where it went. */
@@ -51,9 +48,7 @@ export const SIGNAL_NOTES = `The signal is Oban's own (a NOTIFY on <prefix>.oban
  * through a short-lived pool after checking that the schema is migrated (a wrong database or
  * prefix says so instead of sending into the void).
  */
-export abstract class QueueSignalCommand extends BaseCommand {
-  static override enableJsonFlag = true
-
+export abstract class QueueSignalCommand extends DatabaseCommand {
   protected async sendSignal(
     action: QueueAction,
     target: {queue: string; node?: string; instance?: string; limit?: number; paused?: boolean},
@@ -71,15 +66,7 @@ export abstract class QueueSignalCommand extends BaseCommand {
     // Both checks come before any connection, so a typo never starts the embedded server.
     const channel = fullChannel(flags.prefix, 'signal')
     const payload = queueSignal(action, request)
-    const {url} = await resolveDatabase({
-      databaseUrl: flags['database-url'],
-      dataDir: flags['data-dir'],
-      embedded: 'running',
-    })
-    const pool = createPool(url, {allowExitOnIdle: true, max: 1})
-    this.defer(() => pool.end())
-    await checkConnection(pool, url)
-    await verifyMigrated(pool, flags.prefix)
+    const {pool} = await this.open(flags, {embedded: 'running'})
     await sendQueueSignal(pool, flags.prefix, action, request)
     const sent: SentSignal = {
       action,

@@ -1,0 +1,82 @@
+import {validatePrefix} from '../db/identifier.js'
+import {
+  checkDownVersion,
+  checkUpVersion,
+  jsonVersion,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  type MigrateDownOptions,
+  type MigrationResult,
+  type MigrationStatus,
+} from '../db/migrations/index.js'
+import type {CommandDatabase} from './database-command.js'
+
+export {CURRENT_VERSION, describeDown, describeStatus, describeUp} from '../db/migrations/index.js'
+export type {MigrationResult}
+
+/** `oban migrate --json`: the migration result, with an externally managed version shown as "∞". */
+export type MigrateUpJson = Omit<MigrationResult, 'from' | 'to'> & {from: number | string; to: number | string}
+
+/** `oban migrate status --json`: one entry per schema, with an externally managed version shown as "∞". */
+export type MigrateStatusJson = (Omit<MigrationStatus, 'version'> & {version: number | string})[]
+
+/** What `oban migrate` runs: every option set. */
+export interface MigrateUpRequest {
+  prefix: string
+  version: number
+  createSchema?: boolean
+  unlogged: boolean
+}
+
+// Each parse function checks --prefix, then --version, before anything connects: a typo never
+// starts the embedded server.
+
+/** `oban migrate`'s flags, checked. */
+export function parseMigrateUp(flags: {
+  prefix: string
+  version: number
+  'create-schema'?: boolean
+  unlogged: boolean
+}): MigrateUpRequest {
+  const prefix = validatePrefix(flags.prefix)
+  const version = checkUpVersion(flags.version)
+  return {prefix, version, createSchema: flags['create-schema'], unlogged: flags.unlogged}
+}
+
+/** `oban migrate down`'s flags, checked. */
+export function parseMigrateDown(flags: {prefix: string; version: number}): Required<MigrateDownOptions> {
+  const prefix = validatePrefix(flags.prefix)
+  return {prefix, version: checkDownVersion(flags.version)}
+}
+
+/** `oban migrate status`'s --prefix, checked; undefined (every schema) when not given. */
+export function parseStatusPrefix(prefix: string | undefined): string | undefined {
+  return prefix === undefined ? undefined : validatePrefix(prefix)
+}
+
+/** `oban migrate`: Oban's migrations up to the version, in one transaction (see migrateUp). */
+export async function migrateSchemaUp(db: CommandDatabase, request: MigrateUpRequest): Promise<MigrationResult> {
+  return migrateUp(db.pool, request)
+}
+
+/** `oban migrate down`: leaves the schema at the version, in one transaction (see migrateDown). */
+export async function migrateSchemaDown(
+  db: CommandDatabase,
+  request: Required<MigrateDownOptions>,
+): Promise<MigrationResult> {
+  return migrateDown(db.pool, request)
+}
+
+/** `oban migrate status`: the version of one schema, or of every schema with Oban's tables. */
+export async function schemaVersions(db: CommandDatabase, prefix: string | undefined): Promise<MigrationStatus[]> {
+  return migrationStatus(db.pool, {prefix})
+}
+
+export function migrateUpJson(result: MigrationResult): MigrateUpJson {
+  return {...result, from: jsonVersion(result.from), to: jsonVersion(result.to)}
+}
+
+export function migrateStatusJson(statuses: readonly MigrationStatus[]): MigrateStatusJson {
+  return statuses.map((status) => ({...status, version: jsonVersion(status.version)}))
+}
