@@ -8,7 +8,7 @@ import type {PluginHandle} from '../../src/plugin/plugin.js'
 import {whereis} from '../../src/plugin/registry.js'
 import {pluginBreakdownSource, type BreakdownSource} from '../../src/cli/breakdown/source.js'
 import {attach, detach} from '../../src/telemetry/telemetry.js'
-import {Breakdown, type BreakdownRow} from '../../plugins/index.js'
+import {Breakdown, builtinPlugins, type BreakdownRow} from '../../plugins/index.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 
 const {url, pool} = await migratedDatabase('plugin_breakdown')
@@ -23,7 +23,7 @@ async function start(options: Record<string, unknown>): Promise<Oban> {
   // No queues and no stager: the jobs stay in the states they were inserted in.
   const oban = new Oban({databaseUrl: url, queues: false, stager: false, ...options}, createLogger({level: 'silent'}))
   instances.push(oban)
-  await oban.start()
+  await oban.start({builtinPlugins})
   return oban
 }
 
@@ -121,7 +121,7 @@ describe('Breakdown', () => {
     )
     const oban = new Oban({databaseUrl: url, name: 'BadInterval', plugins: [['Breakdown', {interval: 'abc'}]]})
     instances.push(oban)
-    await expect(oban.start()).rejects.toThrow(
+    await expect(oban.start({builtinPlugins})).rejects.toThrow(
       'plugins[0] (Breakdown): interval: expected a duration such as 500ms, 10s, 5m, 2h, 7d or a number of milliseconds, got "abc"',
     )
   })

@@ -3,7 +3,7 @@ import {createLogger} from '../../src/telemetry/logger.js'
 import {sendNotifications} from '../../src/notifier/send.js'
 import {Oban} from '../../src/instance/oban.js'
 import {attach, detach} from '../../src/telemetry/telemetry.js'
-import {Cron, Lifeline, Pruner, Reindexer} from '../../plugins/index.js'
+import {builtinPlugins, Cron, Lifeline, Pruner, Reindexer} from '../../plugins/index.js'
 import {insertJobRows} from '../helpers/job-rows.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
@@ -43,7 +43,7 @@ describe('leader-only maintenance plugins', {timeout: 30_000}, () => {
         createLogger({level: 'silent'}),
       )
       instances.push(oban)
-      await oban.start({peerInterval: 60_000})
+      await oban.start({peerInterval: 60_000, builtinPlugins})
       expect(oban.isLeader).toBe(false)
       await eventually(() => runs.filter((run) => run.plugin === 'Lifeline').length >= 3, 5000, 'follower runs')
       expect(runs.every((run) => run.leader === false)).toBe(true)

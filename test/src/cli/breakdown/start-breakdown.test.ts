@@ -5,6 +5,7 @@ import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {defaultsWithoutConfig, showStartBreakdown} from '../../../../src/cli/breakdown/start-breakdown.js'
 import {createLogger} from '../../../../src/telemetry/logger.js'
 import {Oban} from '../../../../src/instance/oban.js'
+import {builtinPlugins} from '../../../../plugins/index.js'
 import {eventually, insertRaw, migratedDatabase} from '../../../helpers/oban-db.js'
 
 const {url, pool} = await migratedDatabase('start_breakdown')
@@ -19,7 +20,7 @@ afterEach(async () => {
 async function start(options: Record<string, unknown>): Promise<Oban> {
   const oban = new Oban({databaseUrl: url, queues: false, stager: false, ...options}, createLogger({level: 'silent'}))
   instances.push(oban)
-  await oban.start()
+  await oban.start({builtinPlugins})
   return oban
 }
 
