@@ -44,3 +44,12 @@ export function fullChannel(prefix: string, channel: string): string {
   }
   return full
 }
+
+/**
+ * SQL for Oban's insert notification payload of a queue column, byte for byte as Oban (Jason)
+ * encodes it: `{"queue":"default"}`. `jsonb::text` and `json_build_object` would add spaces
+ * (`{"queue": "default"}`), which Oban nodes parse alike but tools that compare payloads do not.
+ */
+export function insertPayload(queueColumn: string): string {
+  return `'{"queue":' || to_json(${queueColumn})::text || '}'`
+}

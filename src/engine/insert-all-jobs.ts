@@ -2,7 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
-import {fullChannel, qualified} from '../db/names.js'
+import {fullChannel, insertPayload, qualified} from '../db/names.js'
 
 /*
  * Bulk insert: N jobs in ONE statement, `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter
@@ -118,7 +118,7 @@ export async function insertAllJobs(
   ]
   if (notify) values.push(fullChannel(prefix, 'insert'))
   const notified = notify
-    ? `, (SELECT count(pg_notify($${values.length}, jsonb_build_object('queue', q.queue)::text))
+    ? `, (SELECT count(pg_notify($${values.length}, ${insertPayload('q.queue')}))
            FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' ORDER BY queue) AS q) AS notified`
     : ''
   const {rows} = await db.query<{ids: string | null; inserted_at: Date}>({

@@ -2,14 +2,14 @@ import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
-import {fullChannel, qualified} from '../db/names.js'
+import {fullChannel, insertPayload, qualified} from '../db/names.js'
 
 /**
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
  * (errors, attempt, inserted_at) come from the table; `scheduled_at` is the database's "now" for
  * a job that is not scheduled, so a job is never due before the server thinks it was inserted.
  *
- * With `notify`, the same statement also sends Oban's insert notification (`{"queue": Q}` on
+ * With `notify`, the same statement also sends Oban's insert notification (`{"queue":Q}`, byte for byte, on
  * `<prefix>.oban_insert`) when the job is available: one round trip instead of two, which is
  * most of the cost of a single insert. PostgreSQL delivers it on commit, like Oban's.
  */
@@ -30,7 +30,7 @@ export async function insertJob(
     text: notify
       ? `WITH job AS (${insert})
          SELECT job.*, CASE WHEN job.state = 'available'
-                            THEN pg_notify($10, jsonb_build_object('queue', job.queue)::text) END AS notified
+                            THEN pg_notify($10, ${insertPayload('job.queue')}) END AS notified
            FROM job`
       : insert,
     values: [
