@@ -60,6 +60,22 @@ export class InvalidPrefixError extends ObanError {
 }
 
 /** The Oban tables are missing or older than this version needs. */
+/**
+ * The schema's version is current but its tables are not the ones Oban's migrations create (a
+ * column missing or of another type): oban-ts would fail to acknowledge jobs there.
+ */
+export class SchemaIncompatibleError extends ObanError {
+  readonly problems: readonly string[]
+
+  constructor(prefix: string, problems: readonly string[]) {
+    super(
+      'schema_incompatible',
+      `the Oban tables in schema "${prefix}" are not the ones Oban's migrations create, so oban-ts cannot write to them: ${problems.join('; ')}. Tables installed by another tool (such as Python Oban's installer) cannot be shared with Elixir Oban and oban-ts: create them with \`oban migrate --prefix NAME\` (or Oban's Ecto migrations) in a new schema and point every node at it`,
+    )
+    this.problems = problems
+  }
+}
+
 export class SchemaNotMigratedError extends ObanError {
   readonly current: number
   readonly required: number

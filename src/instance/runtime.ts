@@ -123,8 +123,10 @@ export async function startRuntime(
     })
     releasers.push(() => pool.end())
     await checkConnection(pool, resolved.url)
-    if (options.migrate ?? resolved.source === 'embedded') await migrateUp(pool, {prefix: config.prefix})
-    else await verifyMigrated(pool, config.prefix)
+    const migrate = options.migrate ?? resolved.source === 'embedded'
+    if (migrate) await migrateUp(pool, {prefix: config.prefix})
+    // Tables we created ourselves are Oban's; a server's may have come from another installer.
+    if (!migrate || resolved.source !== 'embedded') await verifyMigrated(pool, config.prefix)
 
     const ident = identOf(config.name, config.node)
     const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}

@@ -1,7 +1,8 @@
 import type {Pool, PoolClient, Queryable} from '../pool.js'
 import {withTransaction} from '../transaction.js'
-import {MigrationError, MigrationVersionError, SchemaNotMigratedError} from '../../errors.js'
+import {MigrationError, MigrationVersionError, SchemaIncompatibleError, SchemaNotMigratedError} from '../../errors.js'
 import {validatePrefix} from '../identifier.js'
+import {schemaDifferences} from './schema-check.js'
 import {stepContext, type StepContext} from './step.js'
 import {step} from './steps.js'
 import {CURRENT_VERSION, INITIAL_VERSION, listObanSchemas, readVersion, recordVersion} from './version.js'
@@ -54,6 +55,11 @@ export interface MigrationStatus {
   version: number
   latest: typeof CURRENT_VERSION
   upToDate: boolean
+  /**
+   * Present when the version is current but the tables differ from what Oban's migrations create
+   * (see schemaDifferences): oban-ts cannot write to them, so `upToDate` is false.
+   */
+  problems?: string[]
 }
 
 /**
@@ -155,11 +161,14 @@ function checkRollback(ctx: StepContext, from: number, target: number): void {
 
 /**
  * Throws {@link SchemaNotMigratedError} unless the schema is at version 14 or above (an
- * externally managed schema passes, as in Oban). Oban runs this check at boot in testing modes.
+ * externally managed schema passes, as in Oban; Oban runs this check at boot in testing modes),
+ * and {@link SchemaIncompatibleError} when its tables are not the ones Oban's migrations create.
  */
 export async function verifyMigrated(db: Queryable, prefix: string): Promise<void> {
   const current = await readVersion(db, validatePrefix(prefix))
   if (current < CURRENT_VERSION) throw new SchemaNotMigratedError(prefix, current, CURRENT_VERSION)
+  const problems = await schemaDifferences(db, prefix)
+  if (problems.length > 0) throw new SchemaIncompatibleError(prefix, problems)
 }
 
 /**
@@ -172,7 +181,14 @@ export async function migrationStatus(db: Queryable, options: {prefix?: string} 
   const statuses: MigrationStatus[] = []
   for (const prefix of prefixes) {
     const version = await readVersion(db, prefix)
-    statuses.push({prefix, version, latest: CURRENT_VERSION, upToDate: version >= CURRENT_VERSION})
+    const problems = version >= CURRENT_VERSION ? await schemaDifferences(db, prefix) : []
+    statuses.push({
+      prefix,
+      version,
+      latest: CURRENT_VERSION,
+      upToDate: version >= CURRENT_VERSION && problems.length === 0,
+      ...(problems.length > 0 ? {problems} : {}),
+    })
   }
   return statuses
 }

@@ -44,6 +44,8 @@ export function describeDown(result: MigrationResult): string {
 /** The line for one schema in `oban migrate status`. */
 export function describeStatus(status: MigrationStatus): string {
   const {prefix, version} = status
+  if (status.problems)
+    return `${prefix}: version ${version === Infinity ? '∞' : version}, but not the tables Oban's migrations create, so oban-ts cannot write to them: ${status.problems.join('; ')}`
   if (version === Infinity) return `${prefix}: managed by an external migrator (version ∞)`
   if (version === 0)
     return `${prefix}: not installed (version 0 of ${CURRENT_VERSION}); run \`${migrateCommand(prefix)}\``
