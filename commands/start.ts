@@ -57,7 +57,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     // Checked before anything loads or connects: a typo starts nothing.
     const queues = flags.queues === undefined ? undefined : parseQueueSpec(flags.queues)
     const plugins = flags.plugin === undefined ? undefined : parsePluginSpecs(flags.plugin)
-    // No config file at all: queue default and the live Breakdown table (src/cli/start-breakdown.ts).
+    // No config file at all: queue default and the live Breakdown table (src/cli/breakdown/start-breakdown.ts).
     const defaults = defaultsWithoutConfig(flags.config)
     const {oban, file} = await startInstance({
       configPath: flags.config,

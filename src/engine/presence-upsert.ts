@@ -2,7 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import {PRESENCE_TABLE} from './presence-table.js'
 import {qualified} from '../db/names.js'
 
-/** What one node writes about itself (see `NodePresence` in src/presence.ts for the JSON shapes). */
+/** What one node writes about itself (see `NodePresence` in src/cluster/presence.ts for the JSON shapes). */
 export interface PresenceRow {
   instance: string
   node: string

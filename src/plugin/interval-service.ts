@@ -7,7 +7,7 @@ import type {PluginContext} from './plugin.js'
  * pausing stops the scheduled runs, a run never overlaps another (scheduled or requested), a
  * failed scheduled run is logged once per outage and the next comes on schedule, and a run
  * requested through an interface function acts on the leader only unless forced (see
- * src/maintenance.ts). Subclasses provide one run: {@link IntervalService.pass}.
+ * src/plugin/maintenance.ts). Subclasses provide one run: {@link IntervalService.pass}.
  */
 export abstract class IntervalService<Options extends {interval: number}, Result> extends PluginBase<Options> {
   private ticker: Ticker | undefined

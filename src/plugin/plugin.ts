@@ -12,10 +12,10 @@ import type {WorkerRegistry} from '../job/worker-registry.js'
  * its interface functions, which become in-process helpers (`Breakdown.pause('Other')`), `oban
  * plugin FUNCTION PLUGIN` subcommands, help text and `--json` output.
  *
- * This file holds the types only. `definePlugin` (src/define-plugin.ts) validates a definition
- * and generates the helpers; `PluginBase` (src/plugin-base.ts) is an optional base class for
- * services; the supervisor (src/supervisor.ts), the host that starts plugins in an instance
- * (src/plugin-host.ts), the repo (src/repo.ts) and the cross-process calls (src/control/)
+ * This file holds the types only. `definePlugin` (src/plugin/define.ts) validates a definition
+ * and generates the helpers; `PluginBase` (src/plugin/base.ts) is an optional base class for
+ * services; the supervisor (src/plugin/supervisor.ts), the host that starts plugins in an instance
+ * (src/plugin/host.ts), the repo (src/plugin/repo.ts) and the cross-process calls (src/control/)
  * implement the rest.
  */
 

@@ -2,7 +2,7 @@ import {JOB_STATES, type JobState} from '../../job/job.js'
 
 /**
  * One line of a breakdown, as the Breakdown plugin publishes it: how many jobs of a queue are in
- * a state. `approximate` marks a count that is an estimate (see src/engine/breakdown-counts.ts).
+ * a state. `approximate` marks a count that is an estimate (see plugins/breakdown/count-breakdown.ts).
  */
 export interface BreakdownRow {
   queue: string
