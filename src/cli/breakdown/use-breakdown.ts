@@ -99,12 +99,13 @@ function sizeOf(terminal: NodeJS.WriteStream): {columns?: number; rows?: number}
 const REDRAW_AFTER_MS = 150
 
 /**
- * After the terminal is resized (once a burst of resizes has settled), redraws the whole screen:
- * every row erased, then the last log lines that fit above the frame, then the frame (Ink writes
- * it again under whatever goes through its stdout `write`). A terminal that reflows its lines on
- * a resize (tmux, most emulators) leaves the old frame's lines wrapped where Ink no longer knows
- * them; erasing them one by one is the only way to leave no stale line. `frameRows` gives the
- * current frame's height.
+ * After the terminal is resized (once a burst of resizes has settled, so Ink has laid the frame
+ * out for the new size), redraws the whole screen: every row erased, then the last log lines that
+ * fit above the frame, then the frame. It goes through Ink's stdout `write`, which erases Ink's
+ * frame, writes the text and draws its latest frame under it, so Ink keeps track of where its
+ * frame is. A terminal that reflows its lines on a resize (tmux, most emulators) leaves the old
+ * frame's lines wrapped where Ink no longer knows them; erasing every row is the only way to
+ * leave no stale line. `frameRows` gives the current frame's height.
  */
 export function useRedrawOnResize(terminal: NodeJS.WriteStream, tail: LogTail, frameRows: () => number): void {
   const {write} = useStdout()
@@ -122,8 +123,6 @@ export function useRedrawOnResize(terminal: NodeJS.WriteStream, tail: LogTail, f
       clearTimeout(timer)
       timer = setTimeout(redraw, REDRAW_AFTER_MS)
     }
-    // Registered after Ink's own listener (Ink's is added when it renders): Ink has re-laid the
-    // frame out for the new width by the time this runs.
     terminal.on('resize', onResize)
     return () => {
       clearTimeout(timer)
