@@ -4,16 +4,16 @@ import type {NodeCallResult, PluginCallResult} from '../control/client.js'
 /**
  * One line per addressed node, for `oban plugin FUNCTION PLUGIN`:
  * `Other.n1: ok`, `Other.n1: ok {"status":"paused"}`, `Other.n2: error: boom`,
- * `Other.n3: no answer within 5s`.
+ * `Other.n3: no answer within 5s`, `Other.viewer: skipped (does not run Stats)`.
  */
 export function formatCallLines(result: PluginCallResult): string[] {
   return result.nodes.map(
     (n) =>
-      `${n.instance}.${n.node}: ${outcome(n, result.timeoutMs)}${n.expected ? '' : ' (answered without being listed as live)'}`,
+      `${n.instance}.${n.node}: ${outcome(n, result.timeoutMs, result.plugin)}${n.expected ? '' : ' (answered without being listed as live)'}`,
   )
 }
 
-function outcome(n: NodeCallResult, timeoutMs: number): string {
+function outcome(n: NodeCallResult, timeoutMs: number, plugin: string): string {
   switch (n.status) {
     case 'ok':
       if (n.truncated)
@@ -27,5 +27,7 @@ function outcome(n: NodeCallResult, timeoutMs: number): string {
       return `no answer within ${formatDuration(timeoutMs)}`
     case 'unreachable':
       return 'not callable from another process (isolated notifier)'
+    case 'skipped':
+      return `skipped (does not run ${plugin})`
   }
 }

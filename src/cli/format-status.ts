@@ -55,7 +55,7 @@ function formatInstance(instance: InstanceStatus, style: ViewStyle): string {
     name: node.node,
     cells: [
       node.node,
-      node.leader ? colors.green('leader') : 'follower',
+      node.leader ? colors.green('leader') : node.role === 'viewer' ? colors.dim('viewer') : 'follower',
       String(node.pid),
       node.hostname,
       shortDuration(Math.max(0, now.getTime() - Date.parse(node.startedAt))),

@@ -53,6 +53,8 @@ export interface NodePresence {
   expiresAt: Date
   leader: boolean
   notifier: 'postgres' | 'isolated'
+  /** `viewer`: a node that runs plugins only (`oban breakdown`): no queues, signals or leadership. */
+  role: 'node' | 'viewer'
   plugins: PresencePlugin[]
   queues: PresenceQueue[]
 }
@@ -61,7 +63,8 @@ export interface NodePresence {
 export interface NodeSnapshot {
   plugins: PresencePlugin[]
   queues: PresenceQueue[]
-  meta: {leader: boolean; notifier: 'postgres' | 'isolated'}
+  /** `role` is written only for a viewer: rows of older versions, and of other nodes, have none. */
+  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; role?: 'viewer'}
 }
 
 // Longer errors would only bloat a row rewritten every few seconds.
@@ -112,6 +115,7 @@ export function toNodePresence(record: PresenceRecord): NodePresence {
     expiresAt: record.expiresAt,
     leader: meta.leader === true,
     notifier: meta.notifier === 'isolated' ? 'isolated' : 'postgres',
+    role: meta.role === 'viewer' ? 'viewer' : 'node',
     plugins: (Array.isArray(record.plugins) ? record.plugins : []).flatMap(readPlugin),
     queues: (Array.isArray(record.queues) ? record.queues : []).flatMap(readQueue),
   }

@@ -77,6 +77,13 @@ export interface ObanOptions {
   notifier?: 'postgres' | 'isolated'
   /** Log threshold for the instance's logger (default `info`). */
   logLevel?: LogLevel
+  /**
+   * A viewer node (default false), such as `oban breakdown`: it runs its plugins and answers
+   * their calls, but runs no queue, ignores queue signals (start, scale, pause...) and insert
+   * notifications, never leads and stages nothing; its presence row says `viewer`. It refuses
+   * `queues` and `peer: true`.
+   */
+  viewer?: boolean
 }
 
 /**
@@ -118,6 +125,8 @@ export interface Config {
   readonly peer: boolean
   readonly notifier: 'postgres' | 'isolated'
   readonly logLevel: LogLevel
+  /** A viewer: no queues, no signals, no leadership, no stager (see {@link ObanOptions.viewer}). */
+  readonly viewer: boolean
 }
 
 export interface NormalizedQueue {
@@ -181,6 +190,7 @@ const schema = z.strictObject({
   peer: z.boolean().optional(),
   notifier: z.enum(['postgres', 'isolated']).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  viewer: z.boolean().optional(),
 })
 
 /** Every top-level option name, for suggestions and documentation. */
@@ -228,6 +238,14 @@ export function parseConfig(options: ObanOptions | Record<string, unknown> = {},
     )
   }
   if (queueProblems.length > 0) throw new ConfigError(queueProblems.join('\n'))
+  const viewer = o.viewer ?? false
+  if (viewer) {
+    const problems: string[] = []
+    if (o.queues && Object.keys(o.queues).length > 0)
+      problems.push(`${source}: queues: a viewer runs no queues (viewer: true)`)
+    if (o.peer === true) problems.push(`${source}: peer: a viewer never leads (viewer: true)`)
+    if (problems.length > 0) throw new ConfigError(problems.join('\n'))
+  }
   const plugins = (o.plugins === false ? [] : (o.plugins ?? [])) as PluginEntry[]
   const supervision = o.pluginSupervision ?? {}
   return Object.freeze({
@@ -250,13 +268,14 @@ export function parseConfig(options: ObanOptions | Record<string, unknown> = {},
     insertTrigger: o.insertTrigger ?? true,
     shutdownGracePeriod: o.shutdownGracePeriod ?? 15_000,
     stager:
-      o.stager === false
+      o.stager === false || viewer
         ? false
         : Object.freeze({interval: o.stager?.interval ?? 1000, limit: o.stager?.limit ?? 5000}),
     // Oban: `plugins: false` also turns leadership off.
-    peer: o.plugins === false ? false : (o.peer ?? true),
+    peer: o.plugins === false || viewer ? false : (o.peer ?? true),
     notifier: o.notifier ?? 'postgres',
     logLevel: o.logLevel ?? 'info',
+    viewer,
   })
 }
 

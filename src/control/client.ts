@@ -8,7 +8,7 @@ import {fullChannel} from '../db/names.js'
 import {decodePayload} from '../notifier/codec.js'
 import {sendNotifications} from '../notifier/send.js'
 import type {NodePresence} from '../cluster/presence-record.js'
-import {prepareCall} from './call-args.js'
+import {prepareCall, splitByPlugin} from './call-args.js'
 import {describeWhere, requireNodes, selectNode} from './nodes.js'
 import {
   CONTROL_CHANNEL,
@@ -44,12 +44,14 @@ export interface PluginCallOptions {
 /**
  * One addressed node's outcome. `no_reply`: it was live in the presence table but did not answer
  * in time (busy, hung, or died since its last presence write). `unreachable`: it runs the
- * in-process notifier and cannot hear other processes.
+ * in-process notifier and cannot hear other processes. `skipped`: it does not run the plugin
+ * (a viewer such as `oban breakdown`, or a node configured without it), so it was not called;
+ * that is not a failure.
  */
 export interface NodeCallResult {
   instance: string
   node: string
-  status: 'ok' | 'error' | 'no_reply' | 'unreachable'
+  status: 'ok' | 'error' | 'no_reply' | 'unreachable' | 'skipped'
   /** With `ok`: the function's result (absent when it returned nothing). */
   result?: unknown
   /** With `ok`: the result was too large for a notification; `result` is the start of its JSON text. */
@@ -76,7 +78,7 @@ export interface PluginCallResult {
   timeoutMs: number
   /** Every addressed node in presence order, then unexpected repliers. */
   nodes: NodeCallResult[]
-  /** True when every addressed node answered `ok`. */
+  /** True when every addressed node that runs the plugin answered `ok` (skipped nodes do not count). */
   ok: boolean
   elapsedMs: number
 }
@@ -84,9 +86,11 @@ export interface PluginCallResult {
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000
 
 /**
- * Calls a plugin's interface function on every live node of an instance (or one node), from any
- * process that reaches the database: the request goes out on `<prefix>.oban_ts_control`, and
- * each node replies on the request's own channel. Resolves with each node's outcome as soon as
+ * Calls a plugin's interface function on every live node of an instance (or one node) that runs
+ * the plugin, from any process that reaches the database: the request goes out on
+ * `<prefix>.oban_ts_control`, and each node replies on the request's own channel. Live nodes
+ * that do not run the plugin are listed as `skipped` (a node of another version that answers
+ * anyway is ignored). Resolves with each node's outcome as soon as
  * every expected node has answered, or when `timeoutMs` has passed (nodes that did not answer
  * are then `no_reply`); it does not reject because a node failed, so check `ok`.
  *
@@ -138,6 +142,7 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
       where,
     )
     const args = prepareCall(live, options)
+    const {running, skipped} = splitByPlugin(live, options.plugin)
     const request: ControlRequest = {
       v: PROTOCOL_VERSION,
       id,
@@ -148,13 +153,13 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
       reply,
     }
     if (options.node !== undefined) request.node = options.node
-    const callable = live.filter((n) => n.notifier !== 'isolated')
+    const callable = running.filter((n) => n.notifier !== 'isolated')
     waiter.expect(callable.map((n) => n.node))
     const started = performance.now()
     waiter.started = started
     if (callable.length > 0) await sendNotifications(client, prefix, CONTROL_CHANNEL, [request])
     const replies = await waiter.wait(callable.length > 0 ? timeoutMs : 0)
-    const nodes = outcomes(live, replies, instance)
+    const nodes = outcomes(running, skipped, replies, instance)
     return {
       id,
       instance,
@@ -165,7 +170,7 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
       database: where,
       timeoutMs,
       nodes,
-      ok: nodes.every((n) => n.status === 'ok'),
+      ok: nodes.every((n) => n.status === 'ok' || n.status === 'skipped'),
       elapsedMs: Math.round(performance.now() - started),
     }
   } finally {
@@ -234,18 +239,29 @@ class ReplyWaiter {
   }
 }
 
+/**
+ * Every node's outcome: the nodes that run the plugin, then the skipped ones, then nodes that
+ * answered without being listed. A reply from a skipped node (an older version answers every
+ * request of its instance), or an `unknown_plugin` error from an unlisted one, is not a failure.
+ */
 function outcomes(
-  live: readonly NodePresence[],
+  running: readonly NodePresence[],
+  skipped: readonly NodePresence[],
   replies: Map<string, {reply: ControlReply; ms: number}>,
   instance: string,
 ): NodeCallResult[] {
-  const known = new Set(live.map((n) => n.node))
-  const results: NodeCallResult[] = live.map((n) => {
+  const known = new Set([...running, ...skipped].map((n) => n.node))
+  const results: NodeCallResult[] = running.map((n) => {
     const got = replies.get(n.node)
     if (got) return fromReply(got.reply, got.ms, true)
     return {instance, node: n.node, status: n.notifier === 'isolated' ? 'unreachable' : 'no_reply', expected: true}
   })
-  for (const [node, got] of replies) if (!known.has(node)) results.push(fromReply(got.reply, got.ms, false))
+  for (const n of skipped) results.push({instance, node: n.node, status: 'skipped', expected: true})
+  for (const [node, got] of replies) {
+    if (known.has(node)) continue
+    if (!got.reply.ok && got.reply.error.code === 'unknown_plugin') continue
+    results.push(fromReply(got.reply, got.ms, false))
+  }
   return results
 }
 

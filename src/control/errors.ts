@@ -17,16 +17,18 @@ export class PluginCallFailedError extends ObanError {
 }
 
 function failureMessage(result: PluginCallResult): string {
-  const failed = result.nodes.filter((n) => n.status !== 'ok')
+  const failed = result.nodes.filter((n) => n.status !== 'ok' && n.status !== 'skipped')
+  // Nodes that do not run the plugin were not called: they count neither way.
+  const called = result.nodes.filter((n) => n.status !== 'skipped')
   const what = `${result.plugin}.${result.fn}`
-  if (failed.length === 1 && result.nodes.length === 1) {
+  if (failed.length === 1 && called.length === 1) {
     const [n] = failed as [NodeCallResult]
     return n.status === 'error' ? `${what} failed on ${n.instance}.${n.node}: ${n.error?.message}` : problem(n, result)
   }
   const list = failed.map((n) =>
     n.status === 'error' ? `${n.instance}.${n.node}: ${n.error?.message}` : problem(n, result),
   )
-  return `${what} failed on ${failed.length} of ${result.nodes.length} nodes: ${list.join('; ')}`
+  return `${what} failed on ${failed.length} of ${called.length} nodes: ${list.join('; ')}`
 }
 
 function problem(n: NodeCallResult, result: PluginCallResult): string {

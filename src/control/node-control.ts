@@ -10,7 +10,7 @@ import {attach, detach} from '../telemetry/telemetry.js'
 import {ControlServer} from './server.js'
 
 export interface NodeControlOptions {
-  config: Pick<Config, 'name' | 'node' | 'prefix' | 'notifier'>
+  config: Pick<Config, 'name' | 'node' | 'prefix' | 'notifier'> & Partial<Pick<Config, 'viewer'>>
   /** The instance's pool: presence rows are written through it. */
   pool: Queryable
   notifier: Notifier
@@ -59,7 +59,11 @@ export async function startNodeControl(options: NodeControlOptions): Promise<Nod
     snapshot: () => ({
       plugins: plugins.handles().map(describePlugin),
       queues: queues.checkAll().map(describeQueue),
-      meta: {leader: options.isLeader(), notifier: config.notifier},
+      meta: {
+        leader: options.isLeader(),
+        notifier: config.notifier,
+        ...(config.viewer === true ? {role: 'viewer' as const} : {}),
+      },
     }),
   })
   const server = new ControlServer({

@@ -41,8 +41,8 @@ const REFUSAL_WINDOW_MS = 10_000
  * error's code and message.
  *
  * A malformed or hostile request (bad JSON, wrong types, unknown fields, oversized arguments) is
- * ignored and logged (rate-limited); a request for another instance or node is ignored quietly
- * (debug). Nothing a request contains can crash the node: every failure ends in a log line or an
+ * ignored and logged (rate-limited); a request for another instance or node, or for the whole
+ * instance and a plugin this node does not run, is ignored quietly (debug). Nothing a request contains can crash the node: every failure ends in a log line or an
  * error reply.
  */
 export class ControlServer {
@@ -90,6 +90,13 @@ export class ControlServer {
       logger.debug(
         `control: request ${request.id} is for ${request.instance}${request.node ? `.${request.node}` : ''}, not this node`,
       )
+      return
+    }
+    // A call for the whole instance goes to the nodes that run the plugin; the caller lists the
+    // others as skipped and expects no reply from them. Addressed by name, this node answers
+    // whatever it runs (with `unknown_plugin` when it does not run it).
+    if (request.node === undefined && !this.options.plugins.handles().some((h) => h.pluginName === request.plugin)) {
+      logger.debug(`control: request ${request.id} is for plugin ${request.plugin}, which this node does not run`)
       return
     }
     const replier: Replier = {id: request.id, instance, node}

@@ -166,7 +166,9 @@ export async function startRuntime(
     releasers.push(async () => {
       orphaned = await queues.stop()
     })
-    await queues.start()
+    // A viewer (config.viewer) never starts Queues: no producer, and no subscription to insert
+    // notifications or queue signals, so `oban queue start` and friends never reach it.
+    if (!config.viewer) await queues.start()
     const unreconnect = notifier.onReconnect?.(() => queues.wakeAll())
     if (unreconnect) releasers.push(async () => unreconnect())
 

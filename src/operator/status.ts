@@ -44,6 +44,8 @@ export interface NodeStatus {
   leader: boolean
   pid: number
   hostname: string
+  /** `viewer`: it runs plugins only (`oban breakdown`), never queues, signals or leadership. */
+  role: 'node' | 'viewer'
   /** `isolated`: the node hears no queue signals or plugin calls from other processes. */
   notifier: 'postgres' | 'isolated'
   startedAt: string
@@ -124,6 +126,7 @@ function describeInstance(instance: string, nodes: NodePresence[], lease: Instan
         leader: node.node === lease?.node,
         pid: node.pid,
         hostname: node.hostname,
+        role: node.role,
         notifier: node.notifier,
         startedAt: node.startedAt.toISOString(),
         seenAt: node.seenAt.toISOString(),

@@ -59,7 +59,14 @@ describe('oban status', () => {
     expect(JSON.parse(stdout)).toEqual(result)
     const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string
     const lease = (node: string, obanTs: boolean) => ({node, obanTs, startedAt: time, expiresAt: time})
-    const node = {pid: process.pid, hostname: hostname(), notifier: 'postgres' as const, startedAt: time, seenAt: time}
+    const node = {
+      pid: process.pid,
+      hostname: hostname(),
+      role: 'node' as const,
+      notifier: 'postgres' as const,
+      startedAt: time,
+      seenAt: time,
+    }
     expect(result).toEqual({
       database: location,
       prefix: 'public',
@@ -92,6 +99,7 @@ describe('oban status', () => {
               leader: false,
               pid: 999_999,
               hostname: 'host-b',
+              role: 'node',
               notifier: 'isolated',
               startedAt: time,
               seenAt: time,

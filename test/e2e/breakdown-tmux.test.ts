@@ -1,6 +1,7 @@
+import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {createFixture, REPO} from '../helpers/e2e.js'
 import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 import {hasTmux, tmuxOban} from '../helpers/tmux.js'
@@ -11,6 +12,12 @@ import {hasTmux, tmuxOban} from '../helpers/tmux.js'
 const {url, pool} = await migratedDatabase('e2e_breakdown_tmux')
 const fixture = createFixture(url)
 const pluginCommand = existsSync(join(REPO, 'commands/plugin/index.ts'))
+
+// tmuxOban registers its server's cleanup inside the test that first calls it, where vitest never
+// runs an afterAll: kill that server (tmux.ts's socket name) from the file's level.
+afterAll(() => {
+  spawnSync('tmux', ['-L', `oban-test-${process.pid}`, 'kill-server'])
+})
 
 const header = (screen: string) => screen.split('\n').find((line) => line.startsWith('Breakdown ·')) ?? ''
 

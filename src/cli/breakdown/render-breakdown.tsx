@@ -3,6 +3,7 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 import {render} from 'ink'
 import {BreakdownApp, type BreakdownAppProps} from './breakdown-app.js'
+import {inkStdout} from './live-output.js'
 
 export interface LiveBreakdown {
   /** Resolves once the view is gone: after `q`/Ctrl-C (when quitting unmounts) or `stop()`. */
@@ -24,8 +25,10 @@ export type LiveBreakdownOptions = Omit<BreakdownAppProps, 'onQuit'> & {
  * it: commands load it lazily (`await import(...)`) so that other commands never pay for Ink.
  *
  * Ctrl-C is read as a key (`exitOnCtrlC: false`) and handled like `q`, so quitting always takes
- * the owner's path (stop the instance, release the pool) rather than Ink's. `console.*` output is
- * shown above the frame (Ink's patchConsole); stderr too when `captureStderr` is set.
+ * the owner's path (stop the instance, release the pool) rather than Ink's. Ink draws on
+ * inkStdout (the terminal without its height, see there), and the frame fits the terminal
+ * itself; with `captureStderr`, whatever the process writes to stderr and to stdout (log lines,
+ * worker output, `console.*`) goes above the frame and stays in the scrollback.
  */
 export function renderBreakdown(options: LiveBreakdownOptions): LiveBreakdown {
   let stopped = false
@@ -37,7 +40,12 @@ export function renderBreakdown(options: LiveBreakdownOptions): LiveBreakdown {
     await exited
   }
   const onQuit = options.onQuit ?? (() => void stop())
-  const instance = render(<BreakdownApp {...options} onQuit={onQuit} />, {exitOnCtrlC: false, patchConsole: true})
+  const capture = options.captureStderr === true
+  const instance = render(
+    <BreakdownApp {...options} onQuit={onQuit} captureStdout={capture} terminal={process.stdout} />,
+    // console.* writes to process.stdout and stderr, which the view routes itself when capturing.
+    {exitOnCtrlC: false, patchConsole: !capture, stdout: inkStdout(process.stdout)},
+  )
   // An error thrown while rendering rejects waitUntilExit; the view is gone either way.
   const exited = instance.waitUntilExit().then(
     () => undefined,

@@ -47,10 +47,10 @@ export interface BreakdownRunOptions {
 }
 
 /**
- * `oban breakdown`: runs the Breakdown plugin on its own, in an instance of the given name that
- * runs no queues, no stager and never leads (so it never competes for leadership nor stages jobs
- * for the real nodes). Being a real instance, it listens on the notifier like any node of that
- * instance: `oban plugin pause Breakdown --instance NAME` pauses it too.
+ * `oban breakdown`: runs the Breakdown plugin on its own, in a viewer node of the given instance
+ * (`viewer: true`): it runs no queue and ignores queue signals (so `oban queue start` never makes
+ * it fetch jobs), stages nothing and never leads, and `oban status` lists it as a viewer. Its
+ * plugin still answers calls: `oban plugin pause Breakdown --instance NAME` pauses it too.
  *
  * - `once`: waits for the plugin's first count and prints one table (or, with `json`, returns one
  *   object for oclif to print), then stops.
@@ -67,9 +67,7 @@ export async function runBreakdown(options: BreakdownRunOptions): Promise<Breakd
       name: options.instance,
       prefix: options.prefix,
       databaseUrl: options.databaseUrl,
-      queues: false,
-      stager: false,
-      peer: false,
+      viewer: true,
       poolSize: 2,
       plugins: [[options.plugin, {interval: intervalMs}]],
     },

@@ -15,6 +15,7 @@ const node = (overrides: Partial<NodeStatus> = {}): NodeStatus => ({
   leader: true,
   pid: 4242,
   hostname: 'host-a',
+  role: 'node',
   notifier: 'postgres',
   startedAt: ago(192),
   seenAt: ago(2),
@@ -114,6 +115,16 @@ describe('formatStatus', () => {
       'elixir@web-1  leader, not oban-ts     -  -       -       -',
     ])
     expect(text.split('\n')[5]).toMatch(/^w1 +follower +4242 +host-a/)
+  })
+
+  it('calls a viewer node (oban breakdown) a viewer', () => {
+    const viewer = node({node: 'v1', leader: false, role: 'viewer', queues: []})
+    const text = formatStatus(reading([{instance: 'Oban', leader: lease('o1', true), nodes: [node(), viewer]}]), {
+      tty: false,
+      colors: plain,
+      now,
+    })
+    expect(text).toMatch(/\nv1 +viewer +4242 +host-a/)
   })
 
   it('draws boxes on a terminal with the same cells, colouring state and role', () => {

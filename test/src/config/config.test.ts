@@ -45,6 +45,19 @@ describe('createConfig', () => {
     expect(createConfig({plugins: false}).peer).toBe(false)
   })
 
+  it('makes a viewer run no queue, stager or leadership, and refuses queues and peer: true with it', () => {
+    expect(createConfig({viewer: true, queues: false})).toMatchObject({
+      viewer: true,
+      peer: false,
+      stager: false,
+      queues: {},
+    })
+    expect(createConfig({}).viewer).toBe(false)
+    expect(errorOf(() => createConfig({viewer: true, queues: {default: 1}, peer: true})).message).toBe(
+      'config: queues: a viewer runs no queues (viewer: true)\nconfig: peer: a viewer never leads (viewer: true)',
+    )
+  })
+
   it('suggests the option a typo meant', () => {
     const error = errorOf(() => createConfig({queue: {default: 10}}))
     expect(error.message).toBe('config: unknown option "queue" (did you mean "queues"?)')

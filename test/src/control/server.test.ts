@@ -112,12 +112,18 @@ describe('ControlServer', () => {
     expect(await request({fn: 'boom'})).toMatchObject([
       {ok: false, error: {code: 'plugin_function_failed', message: 'boom from the plugin'}},
     ])
-    expect(await request({plugin: 'Nope'})).toMatchObject([
+    expect(await request({plugin: 'Nope', node: 'n1'})).toMatchObject([
       {
         ok: false,
         error: {code: 'unknown_plugin', message: 'instance "CtlServer" has no plugin "Nope"; its plugins: Echo'},
       },
     ])
+  })
+
+  it('leaves a call for the whole instance to the nodes that run the plugin: no reply', async () => {
+    await startServer()
+    expect(await request({plugin: 'Nope'})).toEqual([])
+    expect(lines.filter((l) => l.includes('which this node does not run'))).toHaveLength(1)
   })
 
   it('ignores and logs malformed and hostile requests, rate-limited, and keeps serving', async () => {

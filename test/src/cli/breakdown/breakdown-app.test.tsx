@@ -86,7 +86,7 @@ describe('BreakdownApp', () => {
     const {frame} = app(source)
     const text = await until(frame, (t) => t.includes('default'))
     expect(text.split('\n')[0]).toContain('· paused')
-    expect(text).toContain('q quit · p resume · r refresh · paused: no counts until resumed')
+    expect(text).toContain('q quit · p resume · r count once · paused: no automatic counts')
   })
 
   it('says when there are no jobs, and before the first count', async () => {
