@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {builtinPlugins} from '../plugins/index.js'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {dataDirFlag} from '../src/cli/flags.js'
+import {dataDirFlag, nonEmptyFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
 import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
@@ -62,8 +62,8 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
-        name: flags.instance,
-        node: flags.node,
+        name: nonEmptyFlag('instance', flags.instance, 'Other'),
+        node: nonEmptyFlag('node', flags.node, 'worker-1'),
         prefix: prefixGiven ? flags.prefix : undefined,
         queues: queues ?? defaults.queues,
         plugins: plugins ?? defaults.plugins,

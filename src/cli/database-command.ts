@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 import {describeDatabase} from '../db/connection-url.js'
 import {verifyMigrated} from '../db/migrations/index.js'
-import {checkConnection, createPool, type Pool} from '../db/pool.js'
+import {checkConnection, createPool, toUnreachable, type Pool} from '../db/pool.js'
 import {resolveDatabase} from '../db/resolve-database.js'
 import {BaseCommand} from './base-command.js'
 import {outputColors} from './colors.js'
@@ -51,6 +51,18 @@ export interface CommandDatabase {
 export abstract class DatabaseCommand extends BaseCommand {
   static override enableJsonFlag = true
 
+  /** The database this command uses, once resolved: a later connection failure names it. */
+  private usedUrl: string | undefined
+
+  /**
+   * A connection lost after the first check (the server stopped mid-command, a LISTEN connection
+   * refused) is the same one line as an unreachable database, not `connect ECONNREFUSED`.
+   */
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    const translated = this.usedUrl === undefined ? error : toUnreachable(error, this.usedUrl)
+    return super.catch(translated as Error & {exitCode?: number})
+  }
+
   /**
    * The URL of the command's database: --database-url, then DATABASE_URL or OBAN_DATABASE_URL,
    * otherwise the embedded server. For work that opens a connection of its own (a LISTEN).
@@ -61,6 +73,7 @@ export abstract class DatabaseCommand extends BaseCommand {
       dataDir: flags['data-dir'],
       embedded: options.embedded,
     })
+    this.usedUrl = url
     return url
   }
 

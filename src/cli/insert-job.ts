@@ -32,6 +32,11 @@ export function parseJobSpec(worker: string, flags: JobSpecFlags): JobSpec {
     meta: flags.meta === undefined ? undefined : (parseJsonFlag('meta', flags.meta) as JobSpec['meta']),
     unique: flags.unique || undefined,
   }
+  // Oban takes a negative delay as "now minus", but typed on a command line it is a typo.
+  if (spec.scheduleIn !== undefined && /^\s*-/.test(String(spec.scheduleIn)))
+    throw new JobValidationError([
+      {field: 'schedule-in', rule: `must be a delay from now, such as 10s, 5m or 2h, got ${flags['schedule-in']}`},
+    ])
   normalizeJobSpec(spec)
   return spec
 }

@@ -30,7 +30,7 @@ describe('oban migrate down', () => {
 
   it('requires --version', async () => {
     const {error} = await runCommand(['migrate', 'down', '--database-url', url], {root})
-    expect(error?.message).toMatch(/Missing required flag version/)
+    expect(error?.message).toMatch(/^missing required flag --version: see `oban migrate down --help`$/)
   })
 
   it('returns JSON, and version 0 removes the tables', async () => {

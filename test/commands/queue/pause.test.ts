@@ -77,7 +77,7 @@ describe('oban queue pause', () => {
 
   it('refuses an unknown flag', async () => {
     const {error} = await pause('default', '--queue-name', 'x')
-    expect(error?.message).toContain('Nonexistent flag: --queue-name')
+    expect(error?.message).toContain('unknown flag --queue-name')
     expect(exitOf(error)).toBe(2)
   })
 

@@ -41,13 +41,13 @@ describe('oban queue scale', () => {
   })
 
   it.each([
-    [['default'], 'Missing required flag limit', 2],
+    [['default'], 'missing required flag --limit', 2],
     [['default', '--limit', '0'], 'scale needs a limit that is a positive integer, got 0', 2],
     [['default', '--limit', '-3'], 'scale needs a limit that is a positive integer, got -3', 2],
-    [['default', '--limit', 'many'], 'Expected an integer but received: many', 2],
-    [['default', '--limit', '5', '--all'], 'Nonexistent flag: --all', 2],
+    [['default', '--limit', 'many'], '--limit: expected an integer, got "many"', 2],
+    [['default', '--limit', '5', '--all'], 'unknown flag --all', 2],
     [['*', '--limit', '5'], '"*" (every queue) works with pause and resume only, not scale', 2],
-    [['--limit', '5'], 'Missing 1 required arg', 2],
+    [['--limit', '5'], 'missing argument QUEUE', 2],
   ])('refuses %j, sending nothing', async (argv, message, exit) => {
     let output: Output | undefined
     expect(await listener.collect(async () => (output = await scale(...argv)))).toEqual([])

@@ -42,9 +42,9 @@ describe('oban queue start', () => {
   })
 
   it.each([
-    [['events'], 'Missing required flag limit'],
+    [['events'], 'missing required flag --limit'],
     [['events', '--limit', '0'], 'start needs a limit that is a positive integer, got 0'],
-    [['events', '--limit', '2', '--all'], 'Nonexistent flag: --all'],
+    [['events', '--limit', '2', '--all'], 'unknown flag --all'],
   ])('refuses %j with exit code 2, sending nothing', async (argv, message) => {
     let output: Output | undefined
     expect(await listener.collect(async () => (output = await start(...argv)))).toEqual([])

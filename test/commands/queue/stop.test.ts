@@ -33,10 +33,10 @@ describe('oban queue stop', () => {
 
   it('refuses a missing queue and --all', async () => {
     const missing = await stop()
-    expect(missing.error?.message).toContain('Missing 1 required arg')
+    expect(missing.error?.message).toContain('missing argument QUEUE')
     expect(missing.error?.oclif?.exit).toBe(2)
     const all = await stop('--all')
-    expect(all.error?.message).toContain('Nonexistent flag: --all')
+    expect(all.error?.message).toContain('unknown flag --all')
     expect(all.error?.oclif?.exit).toBe(2)
   })
 
