@@ -16,7 +16,7 @@ describe('oban queue scale', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await scale('default', '--limit', '20')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent scale (limit 20) for queue default to every node\n')
+    expect(output?.stdout).toBe('Sent scale (limit 20) for queue default, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'scale', ident: 'any', limit: 20, queue: 'default'}])
   })
 
@@ -34,6 +34,7 @@ describe('oban queue scale', () => {
       limit: 2,
       prefix: 'public',
       channel: 'public.oban_signal',
+      nodes: [],
     }
     expect(output?.result).toEqual(expected)
     expect(JSON.parse(output!.stdout)).toEqual(expected)

@@ -16,7 +16,7 @@ describe('oban queue start', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await start('events', '--limit', '5')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent start (limit 5) for queue events to every node\n')
+    expect(output?.stdout).toBe('Sent start (limit 5) for queue events, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'start', ident: 'any', limit: 5, queue: 'events'}])
   })
 
@@ -35,6 +35,7 @@ describe('oban queue start', () => {
       paused: true,
       prefix: 'public',
       channel: 'public.oban_signal',
+      nodes: [],
     })
     expect(sent.map((s) => s.payload)).toEqual([
       {action: 'start', ident: 'Oban.worker-2', limit: 1, paused: true, queue: 'reports'},
