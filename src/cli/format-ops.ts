@@ -109,6 +109,18 @@ export function formatActionResult(result: JobActionResult, filter: JobFilter, c
   if (result.notEligible.length > 0) {
     const ids = result.notEligible.map((job) => `${job.id} (${job.state})`).join(', ')
     lines.push(`Not ${action.done}, as ${result.action} does not apply to their state: ${ids}.`)
+    const executing = result.notEligible.filter((job) => job.state === 'executing').map((job) => job.id)
+    if (result.action === 'retry' && executing.length > 0) lines.push(orphanHint(executing))
   }
   return lines
+}
+
+/**
+ * What to do about executing jobs that `retry` leaves alone: one may run on a live node, or be
+ * orphaned by a node that is gone (a second Ctrl-C, a crash), which Lifeline rescues in time.
+ */
+function orphanHint(ids: readonly number[]): string {
+  const list = ids.join(' ')
+  const one = ids.length === 1
+  return `${one ? 'It is' : 'They are'} executing: if ${one ? 'its node is' : 'their nodes are'} still running, let ${one ? 'it' : 'them'} finish; if the node is gone (a second Ctrl-C, a crash), the Lifeline plugin (on by default) makes ${one ? 'it' : 'them'} available again once executing for its rescueAfter (5m by default), or retry now with \`oban job cancel ${list}\` then \`oban job retry ${list}\`.`
 }
