@@ -6,6 +6,7 @@ import {checkConnection, createPool, toUnreachable, type Pool} from '../db/pool.
 import {resolveDatabase} from '../db/resolve-database.js'
 import {BaseCommand} from './base-command.js'
 import {outputColors} from './colors.js'
+import {embeddedStartLine} from './embedded-server.js'
 import {dataDirFlag} from './flags.js'
 import type {ViewStyle} from './format-jobs.js'
 
@@ -68,6 +69,10 @@ export abstract class DatabaseCommand extends BaseCommand {
    * otherwise the embedded server. For work that opens a connection of its own (a LISTEN).
    */
   protected async databaseUrl(flags: DatabaseFlags, options: Pick<OpenOptions, 'embedded'> = {}): Promise<string> {
+    if (options.embedded !== 'running') {
+      const line = await embeddedStartLine({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
+      if (line) this.logToStderr(line)
+    }
     const {url} = await resolveDatabase({
       databaseUrl: flags['database-url'],
       dataDir: flags['data-dir'],
