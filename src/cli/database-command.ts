@@ -19,6 +19,12 @@ export const outputFlags = {
   'data-dir': dataDirFlag,
 }
 
+/** `--wide`: tables on a terminal keep every cell whole instead of fitting its width. */
+export const wideFlag = Flags.boolean({
+  summary:
+    'On a terminal, show every column whole instead of cutting the table to its width (pipes always get it whole).',
+})
+
 /** The flags that say which database a command uses; `prefix` is optional only for `oban migrate status`. */
 export type DatabaseFlags = {prefix?: string; 'database-url'?: string; 'data-dir'?: string}
 
@@ -97,10 +103,14 @@ export abstract class DatabaseCommand extends BaseCommand {
     return {pool, url, location: describeDatabase(url)}
   }
 
-  /** How to draw for this stdout: a table on a terminal (cut to its width), plain text otherwise. */
-  protected view(flags: {color?: boolean}): ViewStyle {
+  /**
+   * How to draw for this stdout: a table on a terminal, cut to its width unless `--wide`; plain
+   * text otherwise, whole.
+   */
+  protected view(flags: {color?: boolean; wide?: boolean}): ViewStyle {
     const tty = Boolean(process.stdout.isTTY)
-    return {tty, colors: this.colors(flags), now: new Date(), width: tty ? process.stdout.columns : undefined}
+    const width = tty && !flags.wide ? process.stdout.columns : undefined
+    return {tty, colors: this.colors(flags), now: new Date(), width}
   }
 
   protected colors(flags: {color?: boolean}): ChalkInstance {

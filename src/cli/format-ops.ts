@@ -16,7 +16,10 @@ const count = (n: number) => n.toLocaleString('en-US')
  * available job has waited) and the oban-ts nodes running the queue, a zero dimmed so that the
  * non-zero counts stand out.
  */
-export function formatQueues(queues: readonly QueueOverview[], style: {tty: boolean; colors: ChalkInstance}): string {
+export function formatQueues(
+  queues: readonly QueueOverview[],
+  style: {tty: boolean; colors: ChalkInstance; width?: number},
+): string {
   const {colors} = style
   const cell = (n: number) => (n === 0 ? colors.dim('0') : count(n))
   const rows = queues.map((q) => [
@@ -34,7 +37,7 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
       rows,
       alignRight: [1, 2, 3, 4, 5],
     },
-    {tty: style.tty, color: colors.bold},
+    {tty: style.tty, color: colors.bold, maxWidth: style.tty ? style.width : undefined},
   )
 }
 
@@ -45,7 +48,7 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
 export function formatQueueList(
   queues: readonly QueueOverview[],
   asked: {prefix: string; instance?: string},
-  style: {tty: boolean; colors: ChalkInstance},
+  style: {tty: boolean; colors: ChalkInstance; width?: number},
 ): string {
   if (queues.length > 0) return formatQueues(queues, style)
   const schema = asked.prefix === 'public' ? '' : ` in schema ${asked.prefix}`

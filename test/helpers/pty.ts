@@ -11,12 +11,12 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
 /**
  * Runs `oban ARGV` on a pseudo-terminal, so stdin, stdout and stderr are all TTYs as in an
- * interactive shell, typing `input` once a `[y/N]` question is on the screen (typed earlier, the
+ * interactive shell (`cols` wide, default 160), typing `input` once a `[y/N]` question is on the screen (typed earlier, the
  * terminal would echo it first). Resolves with the exit code and everything the terminal showed.
  */
 export function obanOnTerminal(
   argv: string[],
-  options: {input?: string; cwd?: string; env?: Record<string, string>} = {},
+  options: {input?: string; cwd?: string; env?: Record<string, string>; cols?: number} = {},
 ): Promise<{code: number | null; screen: string}> {
   const command = [
     process.execPath,
@@ -27,7 +27,7 @@ export function obanOnTerminal(
     .concat(argv)
     .map(quote)
     .join(' ')
-  const child = spawn(SCRIPT, ['-qec', `stty cols 160; ${command}`, '/dev/null'], {
+  const child = spawn(SCRIPT, ['-qec', `stty cols ${options.cols ?? 160}; ${command}`, '/dev/null'], {
     cwd: options.cwd,
     env: {...process.env, NODE_ENV: 'test', NO_COLOR: '1', OCLIF_COLUMNS: '1000', ...options.env},
     stdio: ['pipe', 'pipe', 'pipe'],
