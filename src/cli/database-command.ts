@@ -6,6 +6,7 @@ import {checkConnection, createPool, toUnreachable, type Pool} from '../db/pool.
 import {resolveDatabase} from '../db/resolve-database.js'
 import {BaseCommand} from './base-command.js'
 import {outputColors} from './colors.js'
+import {ObanError} from '../errors.js'
 import {embeddedStartLine} from './embedded-server.js'
 import {dataDirFlag} from './flags.js'
 import type {ViewStyle} from './format-jobs.js'
@@ -66,7 +67,9 @@ export abstract class DatabaseCommand extends BaseCommand {
    * refused) is the same one line as an unreachable database, not `connect ECONNREFUSED`.
    */
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    const translated = this.usedUrl === undefined ? error : toUnreachable(error, this.usedUrl)
+    // Only errors of the driver or the socket: a domain error may well mention a "timeout".
+    const translated =
+      this.usedUrl === undefined || error instanceof ObanError ? error : toUnreachable(error, this.usedUrl)
     return super.catch(translated as Error & {exitCode?: number})
   }
 
