@@ -34,6 +34,7 @@ describe('usage errors', () => {
       'unknown flag --limt (did you mean --limit?): see `oban job list --help` for the flags it takes',
     ],
     [['job', 'show', '1', '2', '--database-url', NOWHERE], 'unexpected argument "2": see `oban job show --help`'],
+    [['jobz'], 'unknown command "oban jobz" (did you mean "oban job"?): run `oban --help` for the commands'],
     [
       ['jobs', 'list'],
       'unknown command "oban jobs list" (did you mean "oban job list"?): run `oban --help` for the commands',

@@ -10,8 +10,14 @@ import {suggest} from '../../util/suggest.js'
 const hook: Hook.CommandNotFound = async function ({id, config}) {
   const bin = config.bin
   const spaced = (commandId: string) => commandId.split(':').join(' ')
-  const ids = config.commandIDs.filter((commandId) => !commandId.startsWith('help'))
-  const hit = suggest(spaced(id), ids.map(spaced))
+  // Commands and topics (`oban jobz` -> `oban job`); oclif's id may carry the arguments too
+  // (`qeue:pause:x`), so shorter prefixes are tried until one is close to something.
+  const names = [...config.commandIDs, ...config.topics.map((topic) => topic.name)]
+    .filter((name) => !name.startsWith('help'))
+    .map(spaced)
+  const parts = id.split(':')
+  let hit: string | undefined
+  for (let n = parts.length; n > 0 && hit === undefined; n--) hit = suggest(parts.slice(0, n).join(' '), names)
   const mean = hit === undefined ? '' : ` (did you mean "${bin} ${hit}"?)`
   const error = new UsageError(`unknown command "${bin} ${spaced(id)}"${mean}: run \`${bin} --help\` for the commands`)
   // Printed by oclif's error handler as our own errors are (see base-command.ts), exit code 2.
