@@ -5,7 +5,7 @@ import {sendQueueSignal} from '../client/queue-control.js'
 import {signalRecipients, type SignalRecipients} from '../operator/signal-recipients.js'
 import {didYouMean} from '../util/suggest.js'
 import {DatabaseCommand} from './database-command.js'
-import {dataDirFlag} from './flags.js'
+import {dataDirFlag, nonEmptyFlag} from './flags.js'
 
 /** `--json` output of the `oban queue` commands: the payload as sent, and where it went. */
 export interface SentSignal {
@@ -65,8 +65,8 @@ export abstract class QueueSignalCommand extends DatabaseCommand {
       this.warn(`--instance has no effect without --node: every node on schema ${flags.prefix} receives the signal`)
     const request: QueueSignalRequest = {
       queue: target.queue,
-      instance: target.instance ?? DEFAULT_INSTANCE,
-      node: target.node,
+      instance: nonEmptyFlag('instance', target.instance, 'MyApp.Oban') ?? DEFAULT_INSTANCE,
+      node: nonEmptyFlag('node', target.node, 'worker-1'),
       limit: target.limit,
       paused: target.paused,
     }

@@ -26,6 +26,11 @@ describe('errors in a real process', {timeout: 60_000}, () => {
     ],
     // runCommand drops an empty argument, so this one needs a real process.
     [['start', '--node', '', '--database-url', NOWHERE], 2, '--node is empty: give a name, e.g. --node worker-1'],
+    [
+      ['queue', 'pause', 'default', '--node', '', '--database-url', NOWHERE],
+      2,
+      '--node is empty: give a name, e.g. --node worker-1',
+    ],
     [['queue', 'scale', 'q', '--limit', '0'], 2, 'scale needs a limit that is a positive integer, got 0'],
     [
       ['job', 'list', '--database-url', NOWHERE],
