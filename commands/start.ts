@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 import {builtinPlugins} from '../plugins/index.js'
 import {BaseCommand} from '../src/cli/base-command.js'
-import {dataDirFlag} from '../src/cli/flags.js'
+import {dataDirFlag, nonEmptyFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
-import {exitWhenStuck, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
+import {exitWhenStuck, shutdownWaitLine, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
 import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/breakdown/start-breakdown.js'
 
 export default class Start extends BaseCommand {
@@ -44,6 +44,12 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       helpValue: 'NAME[:KEY=VALUE,...]',
       multiple: true,
     }),
+    'log-level': Flags.option({
+      summary:
+        "Log level: debug, info (the default: every failed job attempt, plugin events), warn, error (only jobs that gave up, and errors) or silent; replaces the config's logLevel.",
+      options: ['debug', 'info', 'warn', 'error', 'silent'] as const,
+      helpValue: 'LEVEL',
+    })(),
     migrate: Flags.boolean({
       summary: 'Migrate an external database to the current schema version before starting.',
       allowNo: true,
@@ -62,13 +68,15 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
-        name: flags.instance,
-        node: flags.node,
+        name: nonEmptyFlag('instance', flags.instance, 'Other'),
+        node: nonEmptyFlag('node', flags.node, 'worker-1'),
         prefix: prefixGiven ? flags.prefix : undefined,
         queues: queues ?? defaults.queues,
         plugins: plugins ?? defaults.plugins,
         databaseUrl: flags['database-url'],
+        logLevel: flags['log-level'],
       },
+      announce: (line) => this.logToStderr(line),
       migrate: flags.migrate,
       dataDir: flags['data-dir'],
       builtinPlugins,
@@ -91,6 +99,8 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     })
     await hideBreakdown()
     if (signal) this.log(`${signal}: stopping...`)
+    const waiting = shutdownWaitLine(oban)
+    if (waiting) this.log(waiting)
     await oban.stop()
     this.log('Stopped.')
     exitWhenStuck()

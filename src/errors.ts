@@ -319,6 +319,26 @@ export class ConfirmationRequiredError extends ObanError {
   }
 }
 
+/**
+ * A confirmation was asked on a terminal and the answer was no (or none: Enter, Ctrl-D, Ctrl-C).
+ * Nothing changed; exit code 1, so that a script or a `&&` chain does not carry on as if it had.
+ */
+export class ConfirmationDeclinedError extends ObanError {
+  constructor(message: string) {
+    super('confirmation_declined', message)
+  }
+}
+
+/**
+ * The command line itself is wrong: an unknown command or flag, a flag value of the wrong type, a
+ * missing argument. One line saying what and how to fix it. A usage error: exit code 2.
+ */
+export class UsageError extends ObanError {
+  constructor(message: string) {
+    super('usage', message, {exitCode: 2})
+  }
+}
+
 /** `oban init` would overwrite files that exist. Nothing was written. */
 export class ScaffoldConflictError extends ObanError {
   readonly files: readonly string[]

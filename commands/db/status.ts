@@ -1,10 +1,10 @@
-import {BaseCommand} from '../../src/cli/base-command.js'
+import {EmbeddedCommand} from '../../src/cli/embedded-command.js'
 import {describeDbStatus, readDbStatus, type DbStatusJson} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
 
 export type {DbStatusJson}
 
-export default class DbStatus extends BaseCommand {
+export default class DbStatus extends EmbeddedCommand {
   static override summary = 'Show whether the embedded PostgreSQL is set up and running.'
   static override description = `Reads the data directory (<project>/.oban, --data-dir or OBAN_DATA_DIR) and the server's postmaster.pid; it starts and changes nothing. When --database-url, DATABASE_URL or OBAN_DATABASE_URL is set, other commands use that database instead, and this says so. Problems that would stop the server from starting (a corrupt data directory, another PostgreSQL major version) are reported, not raised.`
 

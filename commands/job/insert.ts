@@ -1,11 +1,17 @@
 import {Args, Flags} from '@oclif/core'
 import {DatabaseCommand} from '../../src/cli/database-command.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
-import {describeInsert, insertJob, insertJson, parseJobSpec} from '../../src/cli/insert-job.js'
+import {
+  configuredWorkerDefaults,
+  describeInsert,
+  insertJob,
+  insertJson,
+  parseJobSpec,
+} from '../../src/cli/insert-job.js'
 
 export default class JobInsert extends DatabaseCommand {
   static override summary = 'Insert a job.'
-  static override description = `Inserts one job for WORKER, which any node (this port or Elixir/Python Oban) that knows the worker will run. Options follow Oban's Job.new: the queue defaults to "default", the priority to 0 (highest) and max attempts to 20; --schedule-in makes the job scheduled. Available jobs are announced on the insert channel so idle queues pick them up at once.
+  static override description = `Inserts one job for WORKER, which any node (this port or Elixir/Python Oban) that knows the worker will run. Options follow Oban's Job.new: when the config file (--config, or the oban.config.* that oban start finds) defines WORKER, its defaults (queue, priority, maxAttempts, tags, unique) apply as they do from code, and flags override them; otherwise the queue defaults to "default", the priority to 0 (highest) and max attempts to 20. --schedule-in makes the job scheduled. Available jobs are announced on the insert channel so idle queues pick them up at once.
 
 The job is validated before anything connects; an invalid job is reported in one line with exit code 2 and nothing is inserted.`
 
@@ -34,15 +40,21 @@ The job is validated before anything connects; an invalid job is reported in one
       summary:
         'Insert only if no job with the same worker, queue and args exists (any time, any state but cancelled/discarded).',
     }),
+    config: Flags.string({
+      char: 'c',
+      summary: 'Config file whose workers give their defaults, instead of searching for oban.config.*.',
+      helpValue: 'FILE',
+    }),
     'data-dir': dataDirFlag,
   }
 
   async run(): Promise<Record<string, unknown>> {
     const {args, flags} = await this.parse(JobInsert)
-    const spec = parseJobSpec(args.worker, flags)
+    const defaults = await configuredWorkerDefaults(args.worker, {configPath: flags.config})
+    const spec = parseJobSpec(args.worker, flags, defaults?.options)
     const db = await this.open(flags)
     const result = await insertJob(db, flags.prefix, spec)
-    this.log(describeInsert(result))
+    this.log(describeInsert(result, defaults))
     return insertJson(result)
   }
 }

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
+import {DatabaseCommand, outputFlags, wideFlag} from '../../src/cli/database-command.js'
 import {formatJobListing, jobToJson, type JobJson} from '../../src/cli/format-jobs.js'
 import {jobFilterFlags, parseJobListFlags} from '../../src/cli/job-filter-flags.js'
 import {listJobs} from '../../src/cli/read-jobs.js'
@@ -23,6 +23,7 @@ export default class JobList extends DatabaseCommand {
       default: '-id',
       helpValue: 'FIELD',
     }),
+    wide: wideFlag,
     ...outputFlags,
   }
 

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {DatabaseCommand, outputFlags} from '../../src/cli/database-command.js'
+import {DatabaseCommand, outputFlags, wideFlag} from '../../src/cli/database-command.js'
 import {formatQueueList} from '../../src/cli/format-ops.js'
 import {listQueues, type QueueOverview} from '../../src/cli/list-queues.js'
 
@@ -21,6 +21,7 @@ The NODES column (nodes in --json) lists the live oban-ts nodes running the queu
       summary: "Only this instance's nodes in NODES; default: every instance's.",
       helpValue: 'NAME',
     }),
+    wide: wideFlag,
     ...outputFlags,
   }
 

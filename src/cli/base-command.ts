@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {ObanError} from '../errors.js'
 import {redactUrl} from '../db/connection-url.js'
+import {unwrapFlagParse, usageErrorFrom, type CommandUsage} from './usage-errors.js'
 
 /**
  * The base of every `oban` command. It owns the edge between the library and the terminal:
@@ -29,7 +30,17 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    return super.catch(toCommandError(error, (stack) => this.logToStderr(stack)))
+    return super.catch(toCommandError(error, this.usage(), (stack) => this.logToStderr(stack)))
+  }
+
+  /** The command as usage messages name it (`oban job list`), with its flags for suggestions. */
+  protected usage(): CommandUsage {
+    const ctor = this.constructor as typeof Command
+    const id = (this.id ?? '').split(':').join(' ')
+    return {
+      command: `${this.config?.bin ?? 'oban'}${id ? ` ${id}` : ''}`,
+      flags: [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {})],
+    }
   }
 
   /** `--json` errors: `{"error": {"code": "...", "message": "..."}}`, with no internals. */
@@ -56,9 +67,17 @@ export abstract class BaseCommand extends Command {
  * for a user mistake), with the exit code on both `exitCode` (read by oclif under --json) and
  * `oclif.exit` (read by its error handler otherwise).
  */
-function toCommandError(error: Error & {exitCode?: number}, logStack: (stack: string) => void): Error {
-  if (error instanceof ObanError) return commandError(error.message, error.exitCode, error.code)
-  // oclif's own errors (bad flags, unknown command, this.exit) already carry their exit code.
+function toCommandError(
+  error: Error & {exitCode?: number},
+  usage: CommandUsage,
+  logStack: (stack: string) => void,
+): Error {
+  // A custom flag's parse may throw ours; oclif has then wrapped its message in three lines.
+  if (error instanceof ObanError) return commandError(unwrapFlagParse(error.message), error.exitCode, error.code)
+  // oclif's parse errors (a bad flag value, an unknown flag, a missing argument): one line, exit 2.
+  const usageError = usageErrorFrom(error, usage)
+  if (usageError) return commandError(usageError.message, usageError.exitCode, usageError.code)
+  // Its other errors (this.exit, --json conflicts) already carry their exit code.
   if ('oclif' in error) {
     const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
     if (exit !== undefined) error.exitCode ??= exit

@@ -2,10 +2,12 @@ import {Flags} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 import {describeDatabase} from '../db/connection-url.js'
 import {verifyMigrated} from '../db/migrations/index.js'
-import {checkConnection, createPool, type Pool} from '../db/pool.js'
+import {checkConnection, createPool, toUnreachable, type Pool} from '../db/pool.js'
 import {resolveDatabase} from '../db/resolve-database.js'
 import {BaseCommand} from './base-command.js'
 import {outputColors} from './colors.js'
+import {ObanError} from '../errors.js'
+import {embeddedStartLine} from './embedded-server.js'
 import {dataDirFlag} from './flags.js'
 import type {ViewStyle} from './format-jobs.js'
 
@@ -17,6 +19,12 @@ export const outputFlags = {
   }),
   'data-dir': dataDirFlag,
 }
+
+/** `--wide`: tables on a terminal keep every cell whole instead of fitting its width. */
+export const wideFlag = Flags.boolean({
+  summary:
+    'On a terminal, show every column whole instead of cutting the table to its width (pipes always get it whole).',
+})
 
 /** The flags that say which database a command uses; `prefix` is optional only for `oban migrate status`. */
 export type DatabaseFlags = {prefix?: string; 'database-url'?: string; 'data-dir'?: string}
@@ -51,16 +59,35 @@ export interface CommandDatabase {
 export abstract class DatabaseCommand extends BaseCommand {
   static override enableJsonFlag = true
 
+  /** The database this command uses, once resolved: a later connection failure names it. */
+  private usedUrl: string | undefined
+
+  /**
+   * A connection lost after the first check (the server stopped mid-command, a LISTEN connection
+   * refused) is the same one line as an unreachable database, not `connect ECONNREFUSED`.
+   */
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    // Only errors of the driver or the socket: a domain error may well mention a "timeout".
+    const translated =
+      this.usedUrl === undefined || error instanceof ObanError ? error : toUnreachable(error, this.usedUrl)
+    return super.catch(translated as Error & {exitCode?: number})
+  }
+
   /**
    * The URL of the command's database: --database-url, then DATABASE_URL or OBAN_DATABASE_URL,
    * otherwise the embedded server. For work that opens a connection of its own (a LISTEN).
    */
   protected async databaseUrl(flags: DatabaseFlags, options: Pick<OpenOptions, 'embedded'> = {}): Promise<string> {
+    if (options.embedded !== 'running') {
+      const line = await embeddedStartLine({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
+      if (line) this.logToStderr(line)
+    }
     const {url} = await resolveDatabase({
       databaseUrl: flags['database-url'],
       dataDir: flags['data-dir'],
       embedded: options.embedded,
     })
+    this.usedUrl = url
     return url
   }
 
@@ -79,10 +106,14 @@ export abstract class DatabaseCommand extends BaseCommand {
     return {pool, url, location: describeDatabase(url)}
   }
 
-  /** How to draw for this stdout: a table on a terminal (cut to its width), plain text otherwise. */
-  protected view(flags: {color?: boolean}): ViewStyle {
+  /**
+   * How to draw for this stdout: a table on a terminal, cut to its width unless `--wide`; plain
+   * text otherwise, whole.
+   */
+  protected view(flags: {color?: boolean; wide?: boolean}): ViewStyle {
     const tty = Boolean(process.stdout.isTTY)
-    return {tty, colors: this.colors(flags), now: new Date(), width: tty ? process.stdout.columns : undefined}
+    const width = tty && !flags.wide ? process.stdout.columns : undefined
+    return {tty, colors: this.colors(flags), now: new Date(), width}
   }
 
   protected colors(flags: {color?: boolean}): ChalkInstance {

@@ -1,15 +1,102 @@
 import {describeDatabase} from '../db/connection-url.js'
-import {embeddedStatus, type EmbeddedStatus} from '../db/embedded/index.js'
+import {
+  embeddedStatus,
+  serverClients,
+  stopEmbedded,
+  type EmbeddedStatus,
+  type EmbeddedStopResult,
+  type ServerClients,
+} from '../db/embedded/index.js'
+import {ConfirmationDeclinedError, ConfirmationRequiredError, UsageError} from '../errors.js'
+import {askYesNo, canPrompt} from './confirm.js'
 
 /* The work of `oban db start|stop|url|status`: the embedded PostgreSQL under the data directory. */
 
-export {
-  embeddedUrl,
-  startEmbeddedForUser,
-  stopEmbedded,
-  type EmbeddedServer,
-  type EmbeddedStopResult,
-} from '../db/embedded/index.js'
+export {embeddedUrl, startEmbeddedForUser, type EmbeddedServer, type EmbeddedStopResult} from '../db/embedded/index.js'
+
+/**
+ * The line to show before the embedded server is created or started, which takes a while (initdb
+ * and the migrations: 10 to 45 seconds on a first run), so that the wait is not silence. Undefined
+ * when an external database is used (the URL given, or DATABASE_URL / OBAN_DATABASE_URL) or the
+ * server already runs.
+ */
+export async function embeddedStartLine(options: {
+  databaseUrl?: string
+  dataDir?: string
+  cwd?: string
+}): Promise<string | undefined> {
+  if (options.databaseUrl || process.env.DATABASE_URL || process.env.OBAN_DATABASE_URL) return undefined
+  const status = await embeddedStatus({dataDir: options.dataDir ?? process.env.OBAN_DATA_DIR, cwd: options.cwd})
+  if (status.running) return undefined
+  return status.initialized
+    ? `Starting the embedded PostgreSQL in ${status.dataDir}...`
+    : `Creating the embedded PostgreSQL in ${status.dataDir} (first run: initdb, then Oban's tables; 10 to 45 seconds)...`
+}
+
+/**
+ * `oban db start|stop|url` act on the embedded server only: `--database-url` names another
+ * server, and ignoring it would act on the wrong one (stop the embedded server under its nodes
+ * while the user meant an external one). One line, exit code 2.
+ */
+export function refuseExternalUrl(command: string, url: string | undefined): void {
+  if (!url) return
+  throw new UsageError(
+    `oban db ${command} manages the embedded PostgreSQL under .oban/, not ${describeDatabase(url)}: leave --database-url out, and manage that server with its own tools`,
+  )
+}
+
+/**
+ * `oban db stop`: stops the embedded server, but first says who is connected (running nodes by
+ * instance and node name, other clients by application name) and asks on a terminal; off a
+ * terminal it refuses while anyone is connected (ConfirmationRequiredError) unless `force`.
+ */
+export async function stopEmbeddedForUser(options: {dataDir?: string; force: boolean}): Promise<EmbeddedStopResult> {
+  const status = await embeddedStatus({dataDir: options.dataDir})
+  if (status.running && status.url && !options.force) {
+    const who = describeClients(await serverClients(status.url))
+    if (who) {
+      if (!canPrompt())
+        throw new ConfirmationRequiredError(
+          `refusing to stop the embedded PostgreSQL: ${who} connected, and stopping it disconnects them; stop them first, or pass --force`,
+        )
+      if (
+        !(await askYesNo(`${upperFirst(who)} connected; stopping the embedded PostgreSQL disconnects them. Stop it?`))
+      )
+        throw new ConfirmationDeclinedError('not confirmed: the embedded PostgreSQL keeps running')
+    }
+  }
+  return stopEmbedded({dataDir: options.dataDir})
+}
+
+/**
+ * `2 Oban nodes (Oban.a, Oban.b) and 1 other connection (psql)`, or the empty string when nobody
+ * is connected. A node's pool is named `oban-ts <instance> <node>`; its LISTEN connection
+ * (`oban_notifier`) belongs to a node already counted.
+ */
+export function describeClients(clients: readonly ServerClients[]): string {
+  const nodes: string[] = []
+  const others: ServerClients[] = []
+  for (const client of clients) {
+    const node = /^oban-ts (\S+) (\S+)$/.exec(client.application)
+    if (node && node[1] !== 'plugin') nodes.push(`${node[1]}.${node[2]}`)
+    else others.push(client)
+  }
+  const rest = nodes.length > 0 ? others.filter((c) => c.application !== 'oban_notifier') : others
+  const parts: string[] = []
+  if (nodes.length > 0) parts.push(`${nodes.length} Oban node${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')})`)
+  const count = rest.reduce((sum, c) => sum + c.connections, 0)
+  if (count > 0) {
+    const names = [...new Set(rest.map((c) => c.application || 'unnamed'))].join(', ')
+    parts.push(`${count} ${nodes.length > 0 ? 'other ' : ''}connection${count === 1 ? '' : 's'} (${names})`)
+  }
+  if (parts.length === 0) return ''
+  const text = parts.join(' and ')
+  return `${text} ${nodes.length + count === 1 ? 'is' : 'are'}`
+}
+
+function upperFirst(text: string): string {
+  return text.length > 0 ? `${text[0]!.toUpperCase()}${text.slice(1)}` : text
+}
 
 /** `oban db status --json`: the embedded server's state, plus the external database other commands would use instead. */
 export type DbStatusJson = EmbeddedStatus & {

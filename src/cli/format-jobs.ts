@@ -3,14 +3,14 @@ import {describeFilter, type JobFilter} from '../job/filter.js'
 import type {Job} from '../job/job.js'
 import {colorState} from './colors.js'
 import {exactTime, relativeTime} from './format-time.js'
-import {renderFields, renderTable, truncate, visibleWidth} from './text-table.js'
+import {renderFields, renderTable, truncate} from './text-table.js'
 
 /** How a view is drawn: for a terminal or plain, with colours (possibly none), at a time. */
 export interface ViewStyle {
   tty: boolean
   colors: ChalkInstance
   now: Date
-  /** Terminal columns (a TTY only): the args column is cut to fit. */
+  /** Terminal columns (a TTY only, and not --wide): tables are cut to fit, rightmost columns first. */
   width?: number
 }
 
@@ -19,7 +19,6 @@ export {jobToJson, type JobJson} from '../operator/job-json.js'
 
 // Args are cut to this many characters off a terminal: one job per line for grep; --json has all.
 const PLAIN_ARGS_WIDTH = 80
-const MIN_ARGS_WIDTH = 16
 const JOB_HEAD = ['ID', 'STATE', 'QUEUE', 'WORKER', 'ATTEMPT', 'SCHEDULED', 'ATTEMPTED', 'ARGS']
 
 /**
@@ -36,23 +35,18 @@ export function formatJobList(jobs: readonly Job[], style: ViewStyle): string {
     relativeTime(job.scheduledAt, style.now),
     relativeTime(job.attemptedAt, style.now),
   ])
-  const argsWidth = style.tty && style.width ? fitWidth(rows, style.width) : PLAIN_ARGS_WIDTH
+  // On a terminal the table is cut to its width (the rightmost columns first) unless --wide.
+  const argsWidth = style.tty ? Infinity : PLAIN_ARGS_WIDTH
   jobs.forEach((job, i) => rows[i]!.push(truncate(JSON.stringify(job.args), argsWidth)))
-  return renderTable({head: JOB_HEAD, rows, alignRight: [0, 4]}, {tty: style.tty, color: style.colors.bold})
+  return renderTable(
+    {head: JOB_HEAD, rows, alignRight: [0, 4]},
+    {tty: style.tty, color: style.colors.bold, maxWidth: style.tty ? style.width : undefined},
+  )
 }
 
 /** `oban job list`'s output: the table, or one line naming the filter when no job matches it. */
 export function formatJobListing(jobs: readonly Job[], filter: JobFilter, style: ViewStyle): string {
   return jobs.length === 0 ? `No jobs match ${describeFilter(filter)}.` : formatJobList(jobs, style)
-}
-
-/** What is left for the last column on a terminal `width` wide, after the others and the frame. */
-function fitWidth(rows: string[][], width: number): number {
-  const columns = JOB_HEAD.length
-  let used = 3 * columns + 1 // borders and one space of padding either side of each cell
-  for (let i = 0; i < columns - 1; i++)
-    used += Math.max(JOB_HEAD[i]!.length, ...rows.map((cells) => visibleWidth(cells[i] ?? '')))
-  return Math.max(MIN_ARGS_WIDTH, width - used)
 }
 
 /**

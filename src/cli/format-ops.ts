@@ -16,7 +16,10 @@ const count = (n: number) => n.toLocaleString('en-US')
  * available job has waited) and the oban-ts nodes running the queue, a zero dimmed so that the
  * non-zero counts stand out.
  */
-export function formatQueues(queues: readonly QueueOverview[], style: {tty: boolean; colors: ChalkInstance}): string {
+export function formatQueues(
+  queues: readonly QueueOverview[],
+  style: {tty: boolean; colors: ChalkInstance; width?: number},
+): string {
   const {colors} = style
   const cell = (n: number) => (n === 0 ? colors.dim('0') : count(n))
   const rows = queues.map((q) => [
@@ -34,7 +37,7 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
       rows,
       alignRight: [1, 2, 3, 4, 5],
     },
-    {tty: style.tty, color: colors.bold},
+    {tty: style.tty, color: colors.bold, maxWidth: style.tty ? style.width : undefined},
   )
 }
 
@@ -45,7 +48,7 @@ export function formatQueues(queues: readonly QueueOverview[], style: {tty: bool
 export function formatQueueList(
   queues: readonly QueueOverview[],
   asked: {prefix: string; instance?: string},
-  style: {tty: boolean; colors: ChalkInstance},
+  style: {tty: boolean; colors: ChalkInstance; width?: number},
 ): string {
   if (queues.length > 0) return formatQueues(queues, style)
   const schema = asked.prefix === 'public' ? '' : ` in schema ${asked.prefix}`
@@ -109,6 +112,18 @@ export function formatActionResult(result: JobActionResult, filter: JobFilter, c
   if (result.notEligible.length > 0) {
     const ids = result.notEligible.map((job) => `${job.id} (${job.state})`).join(', ')
     lines.push(`Not ${action.done}, as ${result.action} does not apply to their state: ${ids}.`)
+    const executing = result.notEligible.filter((job) => job.state === 'executing').map((job) => job.id)
+    if (result.action === 'retry' && executing.length > 0) lines.push(orphanHint(executing))
   }
   return lines
+}
+
+/**
+ * What to do about executing jobs that `retry` leaves alone: one may run on a live node, or be
+ * orphaned by a node that is gone (a second Ctrl-C, a crash), which Lifeline rescues in time.
+ */
+function orphanHint(ids: readonly number[]): string {
+  const list = ids.join(' ')
+  const one = ids.length === 1
+  return `${one ? 'It is' : 'They are'} executing: if ${one ? 'its node is' : 'their nodes are'} still running, let ${one ? 'it' : 'them'} finish; if the node is gone (a second Ctrl-C, a crash), the Lifeline plugin (on by default) makes ${one ? 'it' : 'them'} available again once executing for its rescueAfter (5m by default), or retry now with \`oban job cancel ${list}\` then \`oban job retry ${list}\`.`
 }

@@ -3,7 +3,7 @@ import type {ChalkInstance} from 'chalk'
 import {describeFilter, isEmptyFilter, type JobFilter} from '../job/filter.js'
 import {actOnJobs, plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
 import {JOB_ACTIONS, type JobActionName} from '../operator/bulk-actions.js'
-import {ConfirmationRequiredError, JobFilterError, JobNotFoundError} from '../errors.js'
+import {ConfirmationDeclinedError, ConfirmationRequiredError, JobFilterError, JobNotFoundError} from '../errors.js'
 import {askYesNo, canPrompt} from './confirm.js'
 import {DatabaseCommand, outputFlags} from './database-command.js'
 import {confirmQuestion, formatActionResult} from './format-ops.js'
@@ -86,6 +86,7 @@ export abstract class JobActionCommand extends DatabaseCommand {
     } finally {
       progress.done()
     }
+    if (result.aborted) throw new ConfirmationDeclinedError(`not confirmed: nothing was ${JOB_ACTIONS[action].done}`)
     for (const line of formatActionResult(result, filter, colors)) this.log(line)
     return result
   }

@@ -1,15 +1,19 @@
 import {validatePrefix} from '../db/identifier.js'
+import {ConfirmationDeclinedError, ConfirmationRequiredError} from '../errors.js'
 import {
   checkDownVersion,
+  describeDownPlan,
   checkUpVersion,
   jsonVersion,
   migrateDown,
   migrateUp,
   migrationStatus,
+  type DownPlan,
   type MigrateDownOptions,
   type MigrationResult,
   type MigrationStatus,
 } from '../db/migrations/index.js'
+import {askYesNo, canPrompt} from './confirm.js'
 import type {CommandDatabase} from './database-command.js'
 
 export {CURRENT_VERSION, describeDown, describeStatus, describeUp} from '../db/migrations/index.js'
@@ -45,7 +49,7 @@ export function parseMigrateUp(flags: {
 }
 
 /** `oban migrate down`'s flags, checked. */
-export function parseMigrateDown(flags: {prefix: string; version: number}): Required<MigrateDownOptions> {
+export function parseMigrateDown(flags: {prefix: string; version: number}): {prefix: string; version: number} {
   const prefix = validatePrefix(flags.prefix)
   return {prefix, version: checkDownVersion(flags.version)}
 }
@@ -60,12 +64,33 @@ export async function migrateSchemaUp(db: CommandDatabase, request: MigrateUpReq
   return migrateUp(db.pool, request)
 }
 
-/** `oban migrate down`: leaves the schema at the version, in one transaction (see migrateDown). */
+/**
+ * `oban migrate down`: leaves the schema at the version, in one transaction (see migrateDown).
+ * Like the bulk job actions it confirms first, saying what is dropped and how many jobs go with
+ * it: on a terminal it asks; anywhere else it refuses without `--yes` (ConfirmationRequiredError,
+ * exit 2); a "no" changes nothing and is ConfirmationDeclinedError (exit 1).
+ */
 export async function migrateSchemaDown(
   db: CommandDatabase,
-  request: Required<MigrateDownOptions>,
+  request: Pick<MigrateDownOptions, 'prefix' | 'version'> & {prefix: string},
+  options: {yes: boolean},
 ): Promise<MigrationResult> {
-  return migrateDown(db.pool, request)
+  const confirm = options.yes ? undefined : askToMigrateDown
+  const result = await migrateDown(db.pool, {...request, confirm})
+  if (result.declined)
+    throw new ConfirmationDeclinedError(
+      `not confirmed: schema "${result.prefix}" stays at version ${result.from}, nothing was dropped`,
+    )
+  return result
+}
+
+async function askToMigrateDown(plan: DownPlan): Promise<boolean> {
+  const what = describeDownPlan(plan)
+  if (!canPrompt())
+    throw new ConfirmationRequiredError(
+      `refusing to ${what} without confirmation: stdin is not a terminal; pass --yes to migrate down`,
+    )
+  return askYesNo(`${what[0]!.toUpperCase()}${what.slice(1)}? This cannot be undone.`)
 }
 
 /** `oban migrate status`: the version of one schema, or of every schema with Oban's tables. */

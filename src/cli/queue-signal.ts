@@ -2,8 +2,10 @@ import {Args, Flags} from '@oclif/core'
 import {fullChannel} from '../db/names.js'
 import {queueSignal, SignalError, type QueueAction, type QueueSignalRequest} from '../queue/signals.js'
 import {sendQueueSignal} from '../client/queue-control.js'
+import {signalRecipients, type SignalRecipients} from '../operator/signal-recipients.js'
+import {didYouMean} from '../util/suggest.js'
 import {DatabaseCommand} from './database-command.js'
-import {dataDirFlag} from './flags.js'
+import {dataDirFlag, nonEmptyFlag} from './flags.js'
 
 /** `--json` output of the `oban queue` commands: the payload as sent, and where it went. */
 export interface SentSignal {
@@ -20,6 +22,11 @@ export interface SentSignal {
   prefix: string
   /** The full channel name, e.g. `public.oban_signal`. */
   channel: string
+  /**
+   * The live oban-ts nodes addressed that run the queue (`<instance>.<node>`), from the presence
+   * table; Elixir and Python nodes write none, so an empty list is a warning, not an error.
+   */
+  nodes: string[]
 }
 
 const DEFAULT_INSTANCE = 'Oban'
@@ -58,8 +65,8 @@ export abstract class QueueSignalCommand extends DatabaseCommand {
       this.warn(`--instance has no effect without --node: every node on schema ${flags.prefix} receives the signal`)
     const request: QueueSignalRequest = {
       queue: target.queue,
-      instance: target.instance ?? DEFAULT_INSTANCE,
-      node: target.node,
+      instance: nonEmptyFlag('instance', target.instance, 'MyApp.Oban') ?? DEFAULT_INSTANCE,
+      node: nonEmptyFlag('node', target.node, 'worker-1'),
       limit: target.limit,
       paused: target.paused,
     }
@@ -67,6 +74,7 @@ export abstract class QueueSignalCommand extends DatabaseCommand {
     const channel = fullChannel(flags.prefix, 'signal')
     const payload = queueSignal(action, request)
     const {pool} = await this.open(flags, {embedded: 'running'})
+    const recipients = await signalRecipients(pool, flags.prefix, {...request, action})
     await sendQueueSignal(pool, flags.prefix, action, request)
     const sent: SentSignal = {
       action,
@@ -77,8 +85,11 @@ export abstract class QueueSignalCommand extends DatabaseCommand {
       ...(typeof payload.paused === 'boolean' ? {paused: payload.paused} : {}),
       prefix: flags.prefix,
       channel,
+      nodes: recipients.nodes,
     }
     this.log(describeSignal(sent))
+    const warning = nobodyWarning(sent, recipients)
+    if (warning) this.warn(warning)
     return sent
   }
 }
@@ -90,7 +101,10 @@ export function queueOrAll(queue: string | undefined, all: boolean): string {
   return all ? '*' : (queue as string)
 }
 
-/** One line for a person: `Sent pause for queue default to every node`. */
+/**
+ * One line for a person: `Sent pause for queue default to 2 nodes running it: Oban.a, Oban.b`, or
+ * `Sent pause for queue nosuch, but no live node runs it` (see {@link nobodyWarning}).
+ */
 export function describeSignal(sent: SentSignal): string {
   const options = [
     sent.limit === undefined ? undefined : `limit ${sent.limit}`,
@@ -98,7 +112,41 @@ export function describeSignal(sent: SentSignal): string {
   ].filter((o) => o !== undefined)
   const what = options.length > 0 ? `${sent.action} (${options.join(', ')})` : sent.action
   const queue = sent.queue === '*' ? 'every queue' : `queue ${sent.queue}`
-  const to = sent.node === undefined ? 'every node' : `node ${sent.node} of instance ${sent.instance}`
   const schema = sent.prefix === 'public' ? '' : ` (schema ${sent.prefix})`
-  return `Sent ${what} for ${queue} to ${to}${schema}`
+  const head = `Sent ${what} for ${queue}${schema}`
+  if (sent.nodes.length === 0)
+    return sent.node === undefined
+      ? `${head}, but no live node runs it`
+      : `${head}, but node ${sent.node} of instance ${sent.instance} is not running it`
+  const running = sent.queue === '*' || sent.action === 'start' ? '' : ' running it'
+  const count = `${sent.nodes.length} node${sent.nodes.length === 1 ? '' : 's'}`
+  return `${head} to ${count}${running}: ${sent.nodes.join(', ')}`
+}
+
+/**
+ * Why a signal that no live oban-ts node will act on was still sent, and what to check: the node
+ * or queue name (with a suggestion), or that only Elixir and Python nodes, which write no
+ * presence row, could obey. Undefined when some node runs the queue.
+ */
+export function nobodyWarning(sent: SentSignal, recipients: SignalRecipients): string | undefined {
+  if (sent.nodes.length > 0) return undefined
+  const elixir =
+    recipients.unseen.length > 0
+      ? `; instance${recipients.unseen.length === 1 ? '' : 's'} ${recipients.unseen.join(', ')} (Elixir or Python nodes, which do not say what they run) may still obey`
+      : ''
+  if (recipients.addressed.length === 0) {
+    if (sent.node !== undefined)
+      return `no live node ${sent.node} of instance ${sent.instance}: check --node and --instance (\`oban status\` lists the nodes)${elixir}`
+    return `no oban-ts node is running on schema ${sent.prefix}, so nothing acted on it${elixir}`
+  }
+  const many = sent.node === undefined && recipients.addressed.length > 1
+  const where =
+    sent.node !== undefined
+      ? `node ${sent.node}`
+      : many
+        ? `the live nodes (${recipients.addressed.join(', ')})`
+        : `the only live node, ${recipients.addressed[0]},`
+  const verb = many ? 'run' : 'runs'
+  const queues = recipients.queues.length > 0 ? ` ${verb} ${recipients.queues.join(', ')}` : ` ${verb} no queue`
+  return `no live node runs queue ${sent.queue}${didYouMean(sent.queue, recipients.queues)}: ${where}${queues}${elixir}`
 }

@@ -5,6 +5,10 @@ import {findConfigFile, loadConfigFile} from '../config/config-file.js'
 import {Oban} from '../instance/oban.js'
 import type {PluginCatalog} from '../plugin/loader.js'
 import type {Logger} from '../telemetry/logger.js'
+import {attach, detach} from '../telemetry/telemetry.js'
+import {formatDuration} from '../util/duration.js'
+import {coerceError} from '../errors.js'
+import {embeddedStartLine} from './embedded-server.js'
 
 export interface InstanceRequest {
   /** `--config`; otherwise `oban.config.*` is searched from cwd. */
@@ -17,6 +21,8 @@ export interface InstanceRequest {
   logger?: Logger
   /** The plugins a config may name: the CLI's catalogue (plugins/index.ts). */
   builtinPlugins?: PluginCatalog
+  /** Told what takes a while before the instance runs (creating the embedded server). */
+  announce?: (line: string) => void
 }
 
 /** Loads and validates the configuration for `oban start`: file first, then flag overrides. */
@@ -30,17 +36,28 @@ export async function loadInstanceConfig(request: InstanceRequest): Promise<{con
 /** Builds and starts the instance that `oban start` runs. */
 export async function startInstance(request: InstanceRequest): Promise<{oban: Oban; file?: string}> {
   const {config, file} = await loadInstanceConfig(request)
+  if (request.announce) {
+    const line = await embeddedStartLine({databaseUrl: config.databaseUrl, dataDir: request.dataDir, cwd: request.cwd})
+    if (line) request.announce(line)
+  }
   const oban = new Oban(config, request.logger)
+  const stopLogging = logJobFailures(oban)
   // Relative worker paths in a config file mean "next to the file", wherever the command runs
   // (resolved as loadConfigFile resolves the file itself).
   const baseDir = file ? dirname(resolve(file)) : undefined
-  await oban.start({
-    migrate: request.migrate,
-    cwd: request.cwd,
-    baseDir,
-    dataDir: request.dataDir,
-    builtinPlugins: request.builtinPlugins,
-  })
+  try {
+    await oban.start({
+      migrate: request.migrate,
+      cwd: request.cwd,
+      baseDir,
+      dataDir: request.dataDir,
+      builtinPlugins: request.builtinPlugins,
+    })
+  } catch (error) {
+    stopLogging()
+    throw error
+  }
+  oban.untilStopped().then(stopLogging, stopLogging)
   return {oban, file}
 }
 
@@ -97,4 +114,37 @@ const STUCK_AFTER_STOP_MS = 1_000
  */
 export function exitWhenStuck(ms = STUCK_AFTER_STOP_MS): void {
   setTimeout(() => process.exit(), ms).unref()
+}
+
+let failureLoggers = 0
+
+/**
+ * Logs every failed attempt of the instance's jobs, as Oban's default logger does: the worker, the
+ * id, attempt/max, the error's first line and what happens next (a retry after the worker's
+ * backoff, or discarded with no attempts left). A retry is a warning, a discard an error, so
+ * `--log-level error` keeps only the jobs that gave up. Returns the detach.
+ */
+export function logJobFailures(oban: Oban): () => void {
+  const id = `oban-cli-job-failures-${++failureLoggers}`
+  attach(id, ['job:exception'], (_event, _measurements, meta) => {
+    if (meta.instance !== oban.name) return
+    const attempt = Number(meta.attempt)
+    const max = Number(meta.maxAttempts)
+    const error = (coerceError(meta.error).message.split('\n')[0] ?? '').trim()
+    const line = `job ${String(meta.id)} (${String(meta.worker)}) failed, attempt ${attempt} of ${max}: ${error}`
+    if (meta.state === 'discard') oban.logger.error(`${line}; discarded, no attempts left`)
+    else oban.logger.warn(`${line}; retrying after a backoff (attempt ${attempt + 1} of ${max})`)
+  })
+  return () => void detach(id)
+}
+
+/**
+ * What a stopping `oban start` says while it waits for running jobs: how many, for how long
+ * (shutdownGracePeriod), and how not to wait. Undefined when nothing runs.
+ */
+export function shutdownWaitLine(oban: Oban): string | undefined {
+  const running = oban.checkAllQueues().reduce((sum, check) => sum + check.running.length, 0)
+  if (running === 0) return undefined
+  const grace = formatDuration(oban.config.shutdownGracePeriod)
+  return `Waiting up to ${grace} (shutdownGracePeriod) for ${running} running job${running === 1 ? '' : 's'} to finish; press Ctrl-C again to exit now (Lifeline runs ${running === 1 ? 'it' : 'them'} again later).`
 }

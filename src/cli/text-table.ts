@@ -15,7 +15,15 @@ export interface TableStyle {
   tty: boolean
   /** Colours headers (already-coloured cells are the caller's business). */
   color?: (text: string) => string
+  /**
+   * A terminal's columns (with `tty` only): a wider table has its rightmost columns cut, each
+   * cell ending in `…`, so that no row wraps. Undefined: every cell whole (`--wide`, pipes).
+   */
+  maxWidth?: number
 }
+
+// A column cut to fit keeps at least this many characters (or its whole width when narrower).
+const MIN_CUT_WIDTH = 5
 
 /**
  * Renders a table for a terminal (cli-table3, compact: no line between rows) or as plain text:
@@ -30,10 +38,12 @@ export function renderTable(spec: TableSpec, style: TableStyle): string {
     // cli-table3 colours heads and borders itself, even on pipes: both are turned off and colour
     // comes from the caller's chalk instance only. Compact: a rule under the header, none
     // between rows.
+    const colWidths = style.maxWidth === undefined ? undefined : fitColumns(spec, style.maxWidth)
     const table = new Table({
       head,
       style: {head: [], border: [], compact: true},
       colAligns: spec.head.map((_, i) => (right.has(i) ? 'right' : 'left')),
+      ...(colWidths ? {colWidths, truncate: '…'} : {}),
     })
     table.push(...spec.rows)
     return table.toString()
@@ -52,6 +62,31 @@ export function renderTable(spec: TableSpec, style: TableStyle): string {
         .trimEnd(),
     )
     .join('\n')
+}
+
+/**
+ * cli-table3 column widths (padding included) that fit a box-drawn table into `maxWidth`
+ * columns, cutting from the rightmost column leftwards, none below {@link MIN_CUT_WIDTH}; undefined
+ * when the table fits as it is.
+ */
+function fitColumns(spec: TableSpec, maxWidth: number): number[] | undefined {
+  const widths = spec.head.map((title, i) =>
+    Math.max(visibleWidth(title), ...spec.rows.map((cells) => Math.max(...lines(cells[i] ?? '').map(visibleWidth)))),
+  )
+  // Each cell has a space either side, and the columns have one border more than their number.
+  const frame = 3 * widths.length + 1
+  let excess = widths.reduce((sum, w) => sum + w, 0) + frame - maxWidth
+  if (excess <= 0) return undefined
+  for (let i = widths.length - 1; i >= 0 && excess > 0; i--) {
+    const cut = Math.min(excess, Math.max(0, widths[i]! - MIN_CUT_WIDTH))
+    widths[i] = widths[i]! - cut
+    excess -= cut
+  }
+  return widths.map((w) => w + 2)
+}
+
+function lines(cell: string): string[] {
+  return cell.split('\n')
 }
 
 /** Key-value lines (`queue   default`) with keys padded to one width. */

@@ -50,15 +50,19 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   } else {
     try {
       const {createJiti} = await import('jiti')
-      const jiti = createJiti(pathToFileURL(file).href, {interopDefault: true, moduleCache: false})
-      value = await jiti.import(file, {default: true})
+      const jiti = createJiti(pathToFileURL(file).href, {interopDefault: false, moduleCache: false})
+      // The module, not `{default: true}`: jiti's interop reads a property of the default export
+      // and crashes on `export default null` instead of letting the shape check below speak.
+      const mod = await jiti.import<Record<string, unknown> | null>(file)
+      value = mod !== null && typeof mod === 'object' && 'default' in mod ? mod.default : mod
       if (typeof value === 'function') value = await (value as () => unknown)()
     } catch (error) {
       throw new ConfigError(`cannot load ${file}: ${firstLine(error)}`, {cause: error})
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(`${file}: the config must be an object (export default {queues: {default: 10}})`)
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
+    throw new ConfigError(`${file}: the config must be an object, got ${got}: export default {queues: {default: 10}}`)
   }
   return value as Record<string, unknown>
 }

@@ -295,5 +295,11 @@ function checkSchedule(at: unknown, scheduleIn: unknown, now: Date, issues: JobI
     })
     return undefined
   }
-  return new Date(now.getTime() + Math.round(seconds * 1000))
+  const scheduledAt = new Date(now.getTime() + Math.round(seconds * 1000))
+  // PostgreSQL's timestamps end in the year 294276, JavaScript's dates sooner; stay far below both.
+  if (Number.isNaN(scheduledAt.getTime()) || scheduledAt.getUTCFullYear() > 9999) {
+    issues.push({field: 'scheduleIn', rule: `must end before the year 10000, got ${describe(scheduleIn)}`})
+    return undefined
+  }
+  return scheduledAt
 }

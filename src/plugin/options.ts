@@ -101,9 +101,18 @@ function coerceStrings(schema: z.ZodType, raw: Record<string, unknown>): Record<
       const field = shape?.[key]
       const candidates = [value, ...alternatives(value)]
       if (!field) return [key, candidates[candidates.length > 1 ? 1 : 0]]
-      return [key, candidates.find((candidate) => field.safeParse(candidate).success) ?? value]
+      const accepted = candidates.find((candidate) => field.safeParse(candidate).success)
+      if (accepted !== undefined) return [key, accepted]
+      // None is valid: keep the one of the right type (`-1` for a positive integer), so that the
+      // error is about its value ("must be at least 1") rather than its type ("expected number").
+      return [key, candidates.find((candidate) => !hasTypeIssue(field, candidate)) ?? value]
     }),
   )
+}
+
+function hasTypeIssue(field: z.ZodType, candidate: unknown): boolean {
+  const result = field.safeParse(candidate)
+  return !result.success && result.error.issues.some((issue) => issue.code === 'invalid_type')
 }
 
 function alternatives(value: string): unknown[] {

@@ -24,6 +24,11 @@ beforeAll(async () => {
     {id: 43, state: 'retryable', worker: 'MyApp.Workers.Sync', args: {account: 7}},
     {id: 44, state: 'completed', worker: 'MyApp.Workers.Legacy'},
   ])
+  // `oban queue list --instance Other` refuses an instance that no node runs: a lease makes it run.
+  await pool.query(
+    `INSERT INTO oban_peers (name, node, started_at, expires_at)
+     VALUES ('Other', 'n1', timezone('UTC', now()), timezone('UTC', now()) + interval '1 hour')`,
+  )
   await migrateUp(pool, {prefix: 'jobs'})
   await insertJobRows(pool, [{id: 42, state: 'available'}], 'jobs')
 })

@@ -69,7 +69,9 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
   it('oban start without a config file: the live table under the log lines; Ctrl-C stops it', async () => {
     const pane = tmuxOban('start', ['start', '--instance', 'TmuxStart', '--database-url', url], {cwd: fixture.dir})
     const first = await pane.waitFor(/q quit · p pause · r refresh/)
-    expect(first).toContain('No oban.config.* found: running queue default (limit 10) with the Breakdown plugin.')
+    expect(first).toContain(
+      'No oban.config.* found: running queue default (limit 10) with the Breakdown, Lifeline, Pruner plugins.',
+    )
     expect(header(first)).toMatch(/^Breakdown · TmuxStart · node \S+ · every 10s · updated \d\d:\d\d:\d\d · running$/)
 
     // Queue default runs the job (its worker is unknown here, so it is discarded): r counts now.

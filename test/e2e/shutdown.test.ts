@@ -30,7 +30,9 @@ describe('oban start on SIGTERM', {timeout: 120_000}, () => {
     expect(Date.now() - signalledAt).toBeLessThan(20_000)
     expect((await readJob(pool, job!.id)).state).toBe('completed')
     expect(await run(job!.id)).toEqual({finished_at: expect.any(Date) as Date, aborted: null})
-    expect(node.stdout()).toMatch(/SIGTERM: stopping\.\.\.\nStopped\.\n$/)
+    expect(node.stdout()).toMatch(
+      /SIGTERM: stopping\.\.\.\nWaiting up to 20s \(shutdownGracePeriod\) for 1 running job to finish; [^\n]+\nStopped\.\n$/,
+    )
     expect(node.stderr()).not.toMatch(/warn|error/i)
   })
 

@@ -16,7 +16,12 @@ import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
 const {url, pool} = await migratedDatabase('e2e_signals')
 const fixture = createFixture(url)
 beforeAll(() => createRunsTable(pool))
-beforeEach(() => resetTables(pool))
+beforeEach(async () => {
+  await resetTables(pool)
+  // Nodes of earlier tests were killed (SIGKILL) and left their presence rows to expire; the
+  // messages about who a signal reaches must see only this test's nodes.
+  await pool.query('DELETE FROM oban_ts_nodes').catch(() => undefined)
+})
 
 // A running producer polls every second: jobs that stay available this long were not fetched
 // because the queue was paused or stopped, not because nobody had looked yet.
@@ -26,6 +31,13 @@ const QUIET_MS = 2_500
 const SETTLE_MS = 1_000
 
 const ids = (jobs: {id: number}[]) => jobs.map((j) => j.id)
+const runsQueue = async (node: string, queue: string) =>
+  (
+    await pool.query(
+      `SELECT 1 FROM oban_ts_nodes WHERE node = $1 AND expires_at > timezone('UTC', now()) AND queues @> $2::jsonb`,
+      [node, JSON.stringify([{queue}])],
+    )
+  ).rowCount === 1
 const maxConcurrency = async (jobIds: number[]) =>
   (await pool.query<{max: number}>('SELECT max(concurrency)::int AS max FROM runs WHERE job_id = ANY($1)', [jobIds]))
     .rows[0]!.max
@@ -35,14 +47,14 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     await fixture.start('sig-1', {config: fixture.config({queues: {default: 2}})})
 
     const paused = await fixture.cli('queue', 'pause', 'default')
-    expect(paused).toMatchObject({code: 0, stdout: 'Sent pause for queue default to every node\n'})
+    expect(paused).toMatchObject({code: 0, stdout: 'Sent pause for queue default to 1 node running it: Oban.sig-1\n'})
     await sleep(SETTLE_MS)
     const waiting = ids(await insertJobs(pool, [quick(), quick(), quick()]))
     await sleep(QUIET_MS)
     expect(await states(pool, waiting)).toEqual(['available', 'available', 'available'])
 
     const resumed = await fixture.cli('queue', 'resume', 'default')
-    expect(resumed).toMatchObject({code: 0, stdout: 'Sent resume for queue default to every node\n'})
+    expect(resumed).toMatchObject({code: 0, stdout: 'Sent resume for queue default to 1 node running it: Oban.sig-1\n'})
     await eventually(() => allInState(pool, waiting, 'completed'), 20_000, 'jobs completed after resume')
 
     // At limit 2, never more than 2 at once.
@@ -56,7 +68,10 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     expect(await maxConcurrency(before)).toBe(2)
 
     const scaled = await fixture.cli('queue', 'scale', 'default', '--limit', '5')
-    expect(scaled).toMatchObject({code: 0, stdout: 'Sent scale (limit 5) for queue default to every node\n'})
+    expect(scaled).toMatchObject({
+      code: 0,
+      stdout: 'Sent scale (limit 5) for queue default to 1 node running it: Oban.sig-1\n',
+    })
     await sleep(SETTLE_MS)
     const after = ids(
       await insertJobs(
@@ -79,11 +94,13 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     expect(await states(pool, first)).toEqual(['available', 'available'])
 
     const started = await fixture.cli('queue', 'start', 'events', '--limit', '3')
-    expect(started).toMatchObject({code: 0, stdout: 'Sent start (limit 3) for queue events to every node\n'})
+    expect(started).toMatchObject({code: 0, stdout: 'Sent start (limit 3) for queue events to 1 node: Oban.sig-2\n'})
     await eventually(() => allInState(pool, first, 'completed'), 20_000, 'events jobs completed')
 
+    // The node's presence row names the queue it now runs (rewritten within a second of a change).
+    await eventually(async () => runsQueue('sig-2', 'events'), 10_000, 'presence lists events')
     const stopped = await fixture.cli('queue', 'stop', 'events')
-    expect(stopped).toMatchObject({code: 0, stdout: 'Sent stop for queue events to every node\n'})
+    expect(stopped).toMatchObject({code: 0, stdout: 'Sent stop for queue events to 1 node running it: Oban.sig-2\n'})
     await sleep(SETTLE_MS)
     const second = ids(await insertJobs(pool, [quick({}, 'events'), quick({}, 'default')]))
     await eventually(async () => (await states(pool, second))[1] === 'completed', 20_000, 'default still runs')
@@ -92,7 +109,7 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
 
     // Started paused, addressed to this node by name: nothing runs until resumed.
     const startedPaused = await fixture.cli('queue', 'start', 'events', '--limit', '1', '--paused', '--node', 'sig-2')
-    expect(startedPaused.stdout).toBe('Sent start (limit 1, paused) for queue events to node sig-2 of instance Oban\n')
+    expect(startedPaused.stdout).toBe('Sent start (limit 1, paused) for queue events to 1 node: Oban.sig-2\n')
     await sleep(QUIET_MS)
     expect(await states(pool, [second[0]!])).toEqual(['available'])
     await fixture.cli('queue', 'resume', 'events', '--node', 'sig-2')
@@ -102,7 +119,24 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
 
   it('a signal for another node is ignored', async () => {
     await fixture.start('sig-3')
-    await fixture.cli('queue', 'pause', '--all', '--node', 'somebody-else')
+    const foreign = await fixture.cli('queue', 'pause', '--all', '--node', 'somebody-else')
+    expect(foreign.stdout).toBe(
+      'Sent pause for every queue, but node somebody-else of instance Oban is not running it\n',
+    )
+    expect(foreign.stderr).toContain(
+      'no live node somebody-else of instance Oban: check --node and --instance (`oban status` lists the nodes)',
+    )
+    expect(foreign.code).toBe(0)
+    // A queue no node runs: sent (an Elixir node might run it), but said so, with the queues that run.
+    const nosuch = await fixture.cli('queue', 'pause', 'defualt')
+    expect(nosuch.stdout).toBe('Sent pause for queue defualt, but no live node runs it\n')
+    expect(nosuch.stderr).toContain(
+      'no live node runs queue defualt (did you mean "default"?): the only live node, Oban.sig-3, runs default',
+    )
+    // An instance nobody runs is refused, with the ones that run.
+    const unknown = await fixture.cli('queue', 'list', '--instance', 'Nope')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr.trim()).toMatch(/^Error: no instance "Nope" is running against .+; running instances: Oban$/)
     await sleep(SETTLE_MS)
     const jobs = ids(await insertJobs(pool, [quick()]))
     await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'job completed despite the foreign pause')

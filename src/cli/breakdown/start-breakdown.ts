@@ -6,11 +6,13 @@ import type {Oban} from '../../instance/oban.js'
 import type {PluginEntry} from '../../config/config.js'
 import {pluginHandles} from '../../plugin/lookup.js'
 import {isInteractive, wantsColor} from '../terminal.js'
+import {DEFAULT_MAINTENANCE_PLUGINS} from '../default-plugins.js'
 
 /**
  * What `oban start` runs when there is no config file at all (none given, none found): queue
  * `default` with 10 slots and the Breakdown plugin, so that a newcomer's first `npx oban start`
- * shows the live table at once. `--queues` and `--plugin` still replace these. With a config file
+ * shows the live table at once, with Lifeline and Pruner (see DEFAULT_MAINTENANCE_PLUGINS) so that
+ * an interrupted job does not stay executing for ever. `--queues` and `--plugin` still replace these. With a config file
  * (even an empty one) nothing is added: the file says what runs.
  */
 export function defaultsWithoutConfig(
@@ -18,7 +20,7 @@ export function defaultsWithoutConfig(
   cwd?: string,
 ): {queues?: Record<string, number>; plugins?: PluginEntry[]} {
   if (configPath !== undefined || findConfigFile(cwd) !== undefined) return {}
-  return {queues: {default: 10}, plugins: [BREAKDOWN_PLUGIN]}
+  return {queues: {default: 10}, plugins: [BREAKDOWN_PLUGIN, ...DEFAULT_MAINTENANCE_PLUGINS]}
 }
 
 export interface StartBreakdownOptions {

@@ -14,9 +14,12 @@ export default defineConfig({
   queues: {default: 10},
   // Module paths (or folders) relative to this file; every worker they export is registered.
   workers: ['./workers/example-worker.ts'],
-  // The live <queue, state, count> table in the terminal (refreshed every interval); remove it,
-  // or add Pruner, Lifeline, Cron, Reindexer: see the README, "Plugins".
-  plugins: [['Breakdown', {interval: '5s'}]],
+  // Breakdown: the live <queue, state, count> table in the terminal (refreshed every interval).
+  // Lifeline: a job left executing by a node that is gone (Ctrl-C twice, a crash) runs again
+  // after rescueAfter; jobs of running oban-ts nodes are never rescued.
+  // Pruner: completed, cancelled and discarded jobs are deleted after maxAge.
+  // Cron and Reindexer too: see the README, "Maintenance plugins: Pruner, Lifeline, Cron, Reindexer".
+  plugins: [['Breakdown', {interval: '5s'}], ['Lifeline', {rescueAfter: '5m'}], ['Pruner', {maxAge: '7d'}]],
 })
 `
 

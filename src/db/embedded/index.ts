@@ -7,6 +7,7 @@
  * `pg/server.log`), `embedded.json` (major version and port), `lock` (the init/start/stop mutex).
  */
 export {embeddedStatus, embeddedUrl, stopEmbedded, type EmbeddedStatus, type EmbeddedStopResult} from './control.js'
+export {serverClients, type ServerClients} from './clients.js'
 export {resolveDataDir, type DataDirLayout, type DataDirOptions} from './data-dir.js'
 export {
   embeddedUrlFor,

@@ -2,6 +2,9 @@ import pg from 'pg'
 import {stopEmbedded} from './control.js'
 import {clearInstanceOwner, ownerReleasable} from './owner.js'
 
+// How long the connections closed just before a release may still show in pg_stat_activity.
+const CLOSED_BACKENDS_GONE_MS = 1_000
+
 export interface ReleaseResult {
   stopped: boolean
   /** Client connections of other processes found on the server; it is left running when any. */
@@ -23,11 +26,19 @@ export async function releaseEmbedded(options: {dataDir: string; url: string}): 
   const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
   try {
     await client.connect()
-    const {rows} = await client.query<{n: number}>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-    )
-    others = rows[0]?.n ?? 0
+    // The backends of the connections this process has just closed exit a moment after the
+    // close, and pg_stat_activity lists them until then: a count above zero is read again for a
+    // short while before it means another process.
+    const deadline = Date.now() + CLOSED_BACKENDS_GONE_MS
+    for (;;) {
+      const {rows} = await client.query<{n: number}>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      )
+      others = rows[0]?.n ?? 0
+      if (others === 0 || Date.now() >= deadline) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   } catch {
     others = 0
   } finally {

@@ -9,10 +9,11 @@ export {
   migrateUp,
   migrationStatus,
   verifyMigrated,
+  type DownPlan,
   type MigrateDownOptions,
   type MigrateUpOptions,
   type MigrationResult,
   type MigrationStatus,
 } from './migrator.js'
 export {CURRENT_VERSION, EXTERNALLY_MANAGED_COMMENT, INITIAL_VERSION, migratedVersion} from './version.js'
-export {describeDown, describeStatus, describeUp, jsonVersion} from './report.js'
+export {describeDown, describeDownPlan, describeStatus, describeUp, jsonVersion} from './report.js'

@@ -1,7 +1,7 @@
 import type {Pool, PoolClient, Queryable} from '../pool.js'
 import {withTransaction} from '../transaction.js'
 import {MigrationError, MigrationVersionError, SchemaIncompatibleError, SchemaNotMigratedError} from '../../errors.js'
-import {validatePrefix} from '../identifier.js'
+import {quoteIdent, validatePrefix} from '../identifier.js'
 import {schemaDifferences} from './schema-check.js'
 import {stepContext, type StepContext} from './step.js'
 import {step} from './steps.js'
@@ -36,6 +36,22 @@ export interface MigrateDownOptions {
   prefix?: string
   /** Version to leave the schema at, 0..13 and below the current one; 0 drops Oban's tables and type. */
   version: number
+  /**
+   * Asked once the rollback is known to be possible, before any step runs, inside the locked
+   * transaction (so the plan it is shown is what runs); false rolls back and changes nothing.
+   */
+  confirm?: (plan: DownPlan) => Promise<boolean>
+}
+
+/** What {@link migrateDown} is about to do, for a confirmation. */
+export interface DownPlan {
+  prefix: string
+  from: number
+  to: number
+  /** Tables the steps drop, with their data: `oban_jobs` at 0, `oban_peers` below 11. */
+  drops: string[]
+  /** Jobs in `oban_jobs` when it is dropped, otherwise undefined (the jobs stay). */
+  jobs: number | undefined
 }
 
 /** What a migration call did. `applied` lists the steps run, in the order they ran. */
@@ -46,6 +62,8 @@ export interface MigrationResult {
   /** Version after the call. */
   to: number
   applied: number[]
+  /** True when {@link MigrateDownOptions.confirm} said no: nothing changed. */
+  declined?: boolean
 }
 
 /** One schema's migration state. */
@@ -128,6 +146,8 @@ export async function migrateDown(pool: Pool, options: MigrateDownOptions): Prom
   return inLockedTransaction(pool, ctx.prefix, async (client) => {
     const from = await readVersion(client, ctx.prefix)
     checkRollback(ctx, from, target)
+    if (options.confirm && !(await options.confirm(await planDown(client, ctx.prefix, from, target))))
+      return {prefix: ctx.prefix, from, to: from, applied: [], declined: true}
     const applied: number[] = []
     for (let version = from; version > target; version--) {
       await step(version).down(client, ctx)
@@ -136,6 +156,19 @@ export async function migrateDown(pool: Pool, options: MigrateDownOptions): Prom
     await recordVersion(client, ctx, target)
     return {prefix: ctx.prefix, from, to: target, applied}
   })
+}
+
+/** The tables a rollback from `from` to `to` drops (V01's down drops oban_jobs, V11's oban_peers). */
+async function planDown(db: Queryable, prefix: string, from: number, to: number): Promise<DownPlan> {
+  const drops: string[] = []
+  if (to === 0) drops.push('oban_jobs')
+  if (to < 11 && from >= 11) drops.push('oban_peers')
+  let jobs: number | undefined
+  if (to === 0) {
+    const {rows} = await db.query<{n: number}>(`SELECT count(*)::int AS n FROM ${quoteIdent(prefix)}.oban_jobs`)
+    jobs = rows[0]?.n ?? 0
+  }
+  return {prefix, from, to, drops, jobs}
 }
 
 function checkRollback(ctx: StepContext, from: number, target: number): void {

@@ -1,4 +1,4 @@
-import type {MigrationResult, MigrationStatus} from './migrator.js'
+import type {DownPlan, MigrationResult, MigrationStatus} from './migrator.js'
 import {CURRENT_VERSION, EXTERNALLY_MANAGED_COMMENT} from './version.js'
 
 /*
@@ -53,4 +53,19 @@ export function describeStatus(status: MigrationStatus): string {
     return `${prefix}: version ${version}, newer than this oban-ts knows (${CURRENT_VERSION})`
   if (status.upToDate) return `${prefix}: version ${version}, up to date`
   return `${prefix}: version ${version} of ${CURRENT_VERSION}, outdated; run \`${migrateCommand(prefix)}\``
+}
+
+/**
+ * What a rollback will do, for its confirmation: `drop Oban's tables in schema "public"
+ * (oban_jobs with 30 jobs, oban_peers)` or `roll schema "public" back from version 14 to 11`.
+ */
+export function describeDownPlan(plan: DownPlan): string {
+  const drops = plan.drops.map((table) =>
+    table === 'oban_jobs' && plan.jobs !== undefined
+      ? `oban_jobs with ${plan.jobs} job${plan.jobs === 1 ? '' : 's'}`
+      : table,
+  )
+  if (plan.to === 0) return `drop Oban's tables in schema "${plan.prefix}" (${drops.join(', ')})`
+  const dropping = drops.length === 0 ? '' : `, dropping ${drops.join(', ')}`
+  return `roll schema "${plan.prefix}" back from version ${plan.from} to ${plan.to}${dropping}`
 }

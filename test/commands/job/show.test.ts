@@ -102,7 +102,7 @@ describe('oban job show', () => {
       expect(exitOf(error)).toBe(2)
     }
     const {error} = await show()
-    expect(error?.message).toContain('Missing 1 required arg')
+    expect(error?.message).toBe('missing argument ID: see `oban job show --help`')
     expect(exitOf(error)).toBe(2)
   })
 

@@ -55,12 +55,12 @@ describe.skipIf(!existsSync(SCRIPT))('on a terminal', {timeout: 60_000}, () => {
     expect(rows[0]!.n).toBe(2500)
   })
 
-  it('changes nothing when the answer is no', async () => {
+  it('changes nothing when the answer is no, and exits 1', async () => {
     await insertJobRows(pool, [{state: 'retryable'}, {state: 'available'}])
     const {code, screen} = await onTerminal(['job', 'delete', '--queue', 'default'], 'n\n')
-    expect(code).toBe(0)
+    expect(code).toBe(1)
     expect(screen).toContain('Delete 2 jobs matching --queue default (available 1, retryable 1)? [y/N] ')
-    expect(screen).toContain('Aborted: nothing was deleted.\n')
+    expect(screen).toContain('    Error: not confirmed: nothing was deleted\n')
     const {rows} = await pool.query<{n: number}>('SELECT count(*)::int AS n FROM oban_jobs')
     expect(rows[0]!.n).toBe(2)
   })

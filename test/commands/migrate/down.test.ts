@@ -16,27 +16,50 @@ beforeAll(async () => {
 
 describe('oban migrate down', () => {
   it('leaves the schema at the given version', async () => {
-    const {stdout, error} = await runCommand(['migrate', 'down', '--version', '11', '--database-url', url], {root})
+    const {stdout, error} = await runCommand(['migrate', 'down', '--version', '11', '--yes', '--database-url', url], {
+      root,
+    })
     expect(error).toBeUndefined()
     expect(stdout).toBe('Rolled back schema "public" from version 14 to 11 (steps 14–12).\n')
     expect(await migratedVersion(pool, 'public')).toBe(11)
   })
 
   it('refuses a version that is not below the current one', async () => {
-    const {error} = await runCommand(['migrate', 'down', '--version', '11', '--database-url', url], {root})
+    const {error} = await runCommand(['migrate', 'down', '--version', '11', '--yes', '--database-url', url], {root})
     expect(error?.message).toBe('schema "public" is at version 11: roll back to a version below it (0 to 10)')
     expect(error?.oclif?.exit).toBe(2)
   })
 
   it('requires --version', async () => {
     const {error} = await runCommand(['migrate', 'down', '--database-url', url], {root})
-    expect(error?.message).toMatch(/Missing required flag version/)
+    expect(error?.message).toMatch(/^missing required flag --version: see `oban migrate down --help`$/)
+  })
+
+  it('refuses without --yes off a terminal, saying what would be dropped, and changes nothing', async () => {
+    await pool.query(`INSERT INTO oban_jobs (worker) SELECT 'W' FROM generate_series(1, 30)`)
+    const {error} = await runCommand(['migrate', 'down', '--version', '0', '--database-url', url], {root})
+    expect(error?.message).toBe(
+      'refusing to drop Oban\'s tables in schema "public" (oban_jobs with 30 jobs, oban_peers) without confirmation: stdin is not a terminal; pass --yes to migrate down',
+    )
+    expect(error?.oclif?.exit).toBe(2)
+    expect(await migratedVersion(pool, 'public')).toBe(11)
+    // --json as well: a script must say --yes.
+    const partial = await runCommand(['migrate', 'down', '--version', '10', '--json', '--database-url', url], {root})
+    expect(JSON.parse(partial.stdout)).toEqual({
+      error: {
+        code: 'confirmation_required',
+        message:
+          'refusing to roll schema "public" back from version 11 to 10, dropping oban_peers without confirmation: stdin is not a terminal; pass --yes to migrate down',
+      },
+    })
+    expect(await migratedVersion(pool, 'public')).toBe(11)
   })
 
   it('returns JSON, and version 0 removes the tables', async () => {
-    const {stdout, result} = await runCommand(['migrate', 'down', '--version', '0', '--json', '--database-url', url], {
-      root,
-    })
+    const {stdout, result} = await runCommand(
+      ['migrate', 'down', '--version', '0', '--yes', '--json', '--database-url', url],
+      {root},
+    )
     const expected = {prefix: 'public', from: 11, to: 0, applied: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]}
     expect(result).toEqual(expected)
     expect(JSON.parse(stdout)).toEqual(expected)

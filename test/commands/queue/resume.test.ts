@@ -16,7 +16,7 @@ describe('oban queue resume', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await resume('default')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent resume for queue default to every node\n')
+    expect(output?.stdout).toBe('Sent resume for queue default, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'resume', ident: 'any', queue: 'default'}])
   })
 
@@ -31,6 +31,7 @@ describe('oban queue resume', () => {
       instance: 'Oban',
       prefix: 'public',
       channel: 'public.oban_signal',
+      nodes: [],
     })
     // Byte for byte what Oban v2.23.1 sends (oban-wire.md), keys aside.
     expect(sent.map((s) => s.payload)).toEqual([{action: 'resume', ident: 'Oban.elixir-1', queue: '*'}])

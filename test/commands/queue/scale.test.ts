@@ -16,7 +16,7 @@ describe('oban queue scale', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await scale('default', '--limit', '20')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent scale (limit 20) for queue default to every node\n')
+    expect(output?.stdout).toBe('Sent scale (limit 20) for queue default, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'scale', ident: 'any', limit: 20, queue: 'default'}])
   })
 
@@ -34,6 +34,7 @@ describe('oban queue scale', () => {
       limit: 2,
       prefix: 'public',
       channel: 'public.oban_signal',
+      nodes: [],
     }
     expect(output?.result).toEqual(expected)
     expect(JSON.parse(output!.stdout)).toEqual(expected)
@@ -41,13 +42,13 @@ describe('oban queue scale', () => {
   })
 
   it.each([
-    [['default'], 'Missing required flag limit', 2],
+    [['default'], 'missing required flag --limit', 2],
     [['default', '--limit', '0'], 'scale needs a limit that is a positive integer, got 0', 2],
     [['default', '--limit', '-3'], 'scale needs a limit that is a positive integer, got -3', 2],
-    [['default', '--limit', 'many'], 'Expected an integer but received: many', 2],
-    [['default', '--limit', '5', '--all'], 'Nonexistent flag: --all', 2],
+    [['default', '--limit', 'many'], '--limit: expected an integer, got "many"', 2],
+    [['default', '--limit', '5', '--all'], 'unknown flag --all', 2],
     [['*', '--limit', '5'], '"*" (every queue) works with pause and resume only, not scale', 2],
-    [['--limit', '5'], 'Missing 1 required arg', 2],
+    [['--limit', '5'], 'missing argument QUEUE', 2],
   ])('refuses %j, sending nothing', async (argv, message, exit) => {
     let output: Output | undefined
     expect(await listener.collect(async () => (output = await scale(...argv)))).toEqual([])

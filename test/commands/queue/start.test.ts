@@ -16,7 +16,7 @@ describe('oban queue start', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await start('events', '--limit', '5')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent start (limit 5) for queue events to every node\n')
+    expect(output?.stdout).toBe('Sent start (limit 5) for queue events, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'start', ident: 'any', limit: 5, queue: 'events'}])
   })
 
@@ -35,6 +35,7 @@ describe('oban queue start', () => {
       paused: true,
       prefix: 'public',
       channel: 'public.oban_signal',
+      nodes: [],
     })
     expect(sent.map((s) => s.payload)).toEqual([
       {action: 'start', ident: 'Oban.worker-2', limit: 1, paused: true, queue: 'reports'},
@@ -42,9 +43,9 @@ describe('oban queue start', () => {
   })
 
   it.each([
-    [['events'], 'Missing required flag limit'],
+    [['events'], 'missing required flag --limit'],
     [['events', '--limit', '0'], 'start needs a limit that is a positive integer, got 0'],
-    [['events', '--limit', '2', '--all'], 'Nonexistent flag: --all'],
+    [['events', '--limit', '2', '--all'], 'unknown flag --all'],
   ])('refuses %j with exit code 2, sending nothing', async (argv, message) => {
     let output: Output | undefined
     expect(await listener.collect(async () => (output = await start(...argv)))).toEqual([])

@@ -18,7 +18,7 @@ describe('oban queue stop', () => {
     let output: Output | undefined
     const sent = await listener.collect(async () => (output = await stop('events')))
     expect(output?.error).toBeUndefined()
-    expect(output?.stdout).toBe('Sent stop for queue events to every node\n')
+    expect(output?.stdout).toBe('Sent stop for queue events, but no live node runs it\n')
     expect(sent.map((s) => s.payload)).toEqual([{action: 'stop', ident: 'any', queue: 'events'}])
   })
 
@@ -27,16 +27,18 @@ describe('oban queue stop', () => {
     const sent = await listener.collect(
       async () => (output = await stop('events', '--node', 'worker-2', '--instance', 'MyApp.Oban')),
     )
-    expect(output?.stdout).toBe('Sent stop for queue events to node worker-2 of instance MyApp.Oban\n')
+    expect(output?.stdout).toBe(
+      'Sent stop for queue events, but node worker-2 of instance MyApp.Oban is not running it\n',
+    )
     expect(sent.map((s) => s.payload)).toEqual([{action: 'stop', ident: 'MyApp.Oban.worker-2', queue: 'events'}])
   })
 
   it('refuses a missing queue and --all', async () => {
     const missing = await stop()
-    expect(missing.error?.message).toContain('Missing 1 required arg')
+    expect(missing.error?.message).toContain('missing argument QUEUE')
     expect(missing.error?.oclif?.exit).toBe(2)
     const all = await stop('--all')
-    expect(all.error?.message).toContain('Nonexistent flag: --all')
+    expect(all.error?.message).toContain('unknown flag --all')
     expect(all.error?.oclif?.exit).toBe(2)
   })
 

@@ -172,3 +172,11 @@ describe('--plugin NAME[:KEY=VALUE,...]', () => {
     expect(messageOf(() => parsePluginSpec(spec))).toBe(message)
   })
 })
+
+describe('--plugin values of the right type but a wrong value', () => {
+  it('are converted before validation, so the error is about the value', () => {
+    const message = messageOf(() => validatePluginOptions(Sampler, {limit: '-1'}, '--plugin Sampler', true))
+    expect(message).toMatch(/^--plugin Sampler: limit: /)
+    expect(message).not.toMatch(/expected number, received string/)
+  })
+})

@@ -25,11 +25,14 @@ async function start(options: Record<string, unknown>): Promise<Oban> {
 }
 
 describe('defaultsWithoutConfig', () => {
-  it('runs queue default (limit 10) with Breakdown when there is no config file at all', () => {
+  it('runs queue default (limit 10) with Breakdown, Lifeline and Pruner when there is no config file at all', () => {
     const project = join(dir, 'bare')
     mkdirSync(project)
     writeFileSync(join(project, 'package.json'), '{}')
-    expect(defaultsWithoutConfig(undefined, project)).toEqual({queues: {default: 10}, plugins: ['Breakdown']})
+    expect(defaultsWithoutConfig(undefined, project)).toEqual({
+      queues: {default: 10},
+      plugins: ['Breakdown', ['Lifeline', {rescueAfter: '5m'}], ['Pruner', {maxAge: '7d'}]],
+    })
   })
 
   it('adds nothing when a config file is found or given', () => {
