@@ -143,7 +143,7 @@ export async function startRuntime(
     await peer.start()
     releasers.push(() => peer.stop())
 
-    const acker = new Acker({pool, prefix: config.prefix, logger})
+    const acker = new Acker({pool, prefix: config.prefix, instance: config.name, node: config.node, logger})
     releasers.push(async () => {
       await acker.drain(config.shutdownGracePeriod + 5_000).catch((error: unknown) => {
         logger.error(`${coerceError(error).message}; their jobs stay executing until rescued`)
