@@ -12,6 +12,7 @@ import type {Notifier} from '../notifier/notifier.js'
 import {PostgresNotifier} from '../notifier/postgres-notifier.js'
 import {Sonar} from '../notifier/sonar.js'
 import {Peer} from '../cluster/peer.js'
+import {PRESENCE_INTERVAL_MS, PRESENCE_TTL_MS} from '../cluster/presence.js'
 import type {PluginFailedError} from '../errors.js'
 import {PluginHost} from '../plugin/host.js'
 import {loadPlugins, type PluginCatalog} from '../plugin/loader.js'
@@ -22,6 +23,12 @@ import {Queues} from '../queue/queues.js'
 import {identOf} from '../queue/signals.js'
 import {Stager} from '../queue/stager.js'
 import {loadWorkers, type WorkerRegistry} from '../job/worker-registry.js'
+import {PauseWatch} from '../util/pause-watch.js'
+
+// A node's presence row is rewritten every PRESENCE_INTERVAL_MS and lives PRESENCE_TTL_MS, so it
+// has at least the difference left at any time: a shorter pause cannot have let it lapse, and
+// while it is live, no oban-ts Lifeline rescues this node's jobs.
+const LAPSE_AFTER_MS = PRESENCE_TTL_MS - PRESENCE_INTERVAL_MS
 
 export interface RuntimeOptions {
   /** Migrate before starting (default: only the embedded database, which is ours). */
@@ -126,6 +133,11 @@ export async function startRuntime(
     if (options.migrate ?? resolved.source === 'embedded') await migrateUp(pool, {prefix: config.prefix})
     else await verifyMigrated(pool, config.prefix)
 
+    // Pauses of the whole process (SIGSTOP, a suspended VM): see PauseWatch.
+    const pauses = new PauseWatch()
+    pauses.start()
+    releasers.push(async () => pauses.stop())
+
     const ident = identOf(config.name, config.node)
     const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}
     const notifier: Notifier =
@@ -165,6 +177,12 @@ export async function startRuntime(
       orphaned = await queues.stop()
     })
     await queues.start()
+    // Past Oban: a node back from a pause long enough for its presence row to lapse stops
+    // running the jobs that were rescued meanwhile (their acks would be ignored anyway).
+    const unpause = pauses.onPause((gap) => {
+      if (gap >= LAPSE_AFTER_MS) void queues.abandonLost(gap)
+    })
+    releasers.push(async () => unpause())
     const unreconnect = notifier.onReconnect?.(() => queues.wakeAll())
     if (unreconnect) releasers.push(async () => unreconnect())
 
