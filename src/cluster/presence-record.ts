@@ -61,7 +61,8 @@ export interface NodePresence {
 export interface NodeSnapshot {
   plugins: PresencePlugin[]
   queues: PresenceQueue[]
-  meta: {leader: boolean; notifier: 'postgres' | 'isolated'}
+  /** `leaseLock`: this node holds the lease lock while it leads (see engine/peer-lock.ts). */
+  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; leaseLock?: boolean}
 }
 
 // Longer errors would only bloat a row rewritten every few seconds.

@@ -151,7 +151,7 @@ export async function startRuntime(
     await sonar.start()
     releasers.push(() => sonar.stop())
 
-    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval})
+    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
     await peer.start()
     releasers.push(() => peer.stop())
 
