@@ -2,6 +2,10 @@ import pg from 'pg'
 import {stopEmbedded} from './control.js'
 import {clearInstanceOwner, ownerReleasable} from './owner.js'
 
+// Up to 1 s for the backends of this process's own connections to finish exiting.
+const EXITING_LOOKS = 10
+const EXITING_LOOK_MS = 100
+
 export interface ReleaseResult {
   stopped: boolean
   /** Client connections of other processes found on the server; it is left running when any. */
@@ -23,11 +27,21 @@ export async function releaseEmbedded(options: {dataDir: string; url: string}): 
   const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
   try {
     await client.connect()
-    const {rows} = await client.query<{n: number}>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-    )
-    others = rows[0]?.n ?? 0
+    const count = async () =>
+      (
+        await client.query<{n: number}>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        )
+      ).rows[0]?.n ?? 0
+    others = await count()
+    // The backends of the connections this process has just closed leave pg_stat_activity a
+    // moment after their sockets close (longer on a loaded machine): look again for a while
+    // before concluding that someone else is connected.
+    for (let look = 0; others > 0 && look < EXITING_LOOKS; look++) {
+      await new Promise((resolve) => setTimeout(resolve, EXITING_LOOK_MS))
+      others = await count()
+    }
   } catch {
     others = 0
   } finally {
