@@ -41,6 +41,12 @@ export interface RescueJobsOptions {
  * as Oban's Lifeline does; so are jobs without `attempted_by`, and every job when the presence
  * table does not exist yet. A worker that hangs forever on a live node is not rescued: give it a
  * timeout.
+ *
+ * Past Oban, whose rule never matches them: a job `executing` with no `attempted_at` (written by
+ * hand or by a foreign client: no engine fetches without setting it) has no age to compare. It is
+ * rescued as soon as no live presence row names its node, whenever that row started (there is no
+ * fetch time to compare it with); without presence (`presence: false`, or no presence table)
+ * nothing can show that a node holds it, and it is rescued at once.
  */
 export async function rescueJobs(repo: Repo, options: RescueJobsOptions): Promise<RescuedJob[]> {
   const values = [options.now ? utcParam(options.now) : null, options.rescueAfter / 1000]
@@ -59,19 +65,21 @@ async function rescue(repo: Repo, values: unknown[], presence: boolean): Promise
   const jobs = qualified(repo.prefix, 'oban_jobs')
   const state = qualified(repo.prefix, 'oban_job_state')
   const now = `COALESCE($1::timestamp, timezone('UTC', now()))`
-  const alive = presence
-    ? `AND NOT EXISTS (
-         SELECT 1 FROM ${qualified(repo.prefix, PRESENCE_TABLE)} AS node
-          WHERE node.node = j.attempted_by[1]
-            AND node.expires_at > timezone('UTC', now())
-            AND node.started_at <= j.attempted_at)`
-    : ''
+  // A live presence row of the job's node; `since`: one started no later than the job's fetch.
+  const liveNode = (since: boolean) =>
+    `EXISTS (
+       SELECT 1 FROM ${qualified(repo.prefix, PRESENCE_TABLE)} AS node
+        WHERE node.node = j.attempted_by[1]
+          AND node.expires_at > timezone('UTC', now())
+          ${since ? 'AND node.started_at <= j.attempted_at' : ''})`
   const rows = await repo.query<{id: string | number; queue: string; state: RescuedJob['state']}>(
     `WITH stuck AS MATERIALIZED (
        SELECT j.id FROM ${jobs} AS j
         WHERE j.state = 'executing'
-          AND j.attempted_at < ${now} - make_interval(secs => $2::float8)
-          ${alive}
+          AND (
+            (j.attempted_at < ${now} - make_interval(secs => $2::float8) ${presence ? `AND NOT ${liveNode(true)}` : ''})
+            OR (j.attempted_at IS NULL ${presence ? `AND NOT ${liveNode(false)}` : ''})
+          )
         FOR UPDATE OF j SKIP LOCKED
      )
      UPDATE ${jobs} AS j

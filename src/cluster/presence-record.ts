@@ -63,8 +63,11 @@ export interface NodePresence {
 export interface NodeSnapshot {
   plugins: PresencePlugin[]
   queues: PresenceQueue[]
-  /** `role` is written only for a viewer: rows of older versions, and of other nodes, have none. */
-  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; role?: 'viewer'}
+  /**
+   * `role` is written only for a viewer: rows of older versions, and of other nodes, have none.
+   * `leaseLock`: this node holds the lease lock while it leads (see engine/peer-lock.ts).
+   */
+  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; role?: 'viewer'; leaseLock?: boolean}
 }
 
 // Longer errors would only bloat a row rewritten every few seconds.

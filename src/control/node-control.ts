@@ -8,6 +8,7 @@ import {describePlugin, describeQueue} from '../cluster/presence-record.js'
 import type {QueueCheck} from '../queue/producer.js'
 import {attach, detach} from '../telemetry/telemetry.js'
 import {ControlServer} from './server.js'
+import {LEASE_LOCK_FLAG} from '../engine/peer-lock.js'
 
 export interface NodeControlOptions {
   config: Pick<Config, 'name' | 'node' | 'prefix' | 'notifier'> & Partial<Pick<Config, 'viewer'>>
@@ -59,9 +60,12 @@ export async function startNodeControl(options: NodeControlOptions): Promise<Nod
     snapshot: () => ({
       plugins: plugins.handles().map(describePlugin),
       queues: queues.checkAll().map(describeQueue),
+      // The Peer holds its lease lock while it leads: once the lock is free, followers may take
+      // over at once (engine/peer-lock.ts).
       meta: {
         leader: options.isLeader(),
         notifier: config.notifier,
+        [LEASE_LOCK_FLAG]: true,
         ...(config.viewer === true ? {role: 'viewer' as const} : {}),
       },
     }),

@@ -56,6 +56,17 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
 }
 
 /**
+ * A client with the pool's settings (server, application name, search path, type parsers) that
+ * the pool does not manage: for a session that must outlive any pool checkout, whose identity
+ * matters (a session-level advisory lock). TCP keepalive is on, so a server that vanished without
+ * a word is noticed in about a minute. The caller connects it, and must listen to its `error`
+ * event (an unhandled one kills the process) and end it.
+ */
+export function createDedicatedClient(pool: Pool): pg.Client {
+  return new pg.Client({...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000})
+}
+
+/**
  * Runs a trivial query so that an unreachable or misconfigured server is reported once, clearly,
  * before anything else starts. Connection errors become {@link DatabaseUnreachableError}.
  */

@@ -23,6 +23,28 @@ export function filterConditions(prefix: string, filter: JobFilter, values: unkn
 }
 
 /**
+ * The condition "the job is in one of `states`, or in one of `outOfAttempts` with no attempt left
+ * (`attempt >= max_attempts`)", bound as parameters appended to `values`: which jobs a bulk action
+ * applies to. Returns `FALSE` when both are empty.
+ */
+export function eligibleCondition(
+  prefix: string,
+  eligible: {states: readonly JobState[]; outOfAttempts?: readonly JobState[]},
+  values: unknown[],
+  alias = '',
+): string {
+  const col = (name: string) => `${alias ? `${alias}.` : ''}${name}`
+  const conditions: string[] = []
+  if (eligible.states.length > 0)
+    conditions.push(`${col('state')} = ANY(${stateArray(prefix, eligible.states, values)})`)
+  if (eligible.outOfAttempts && eligible.outOfAttempts.length > 0)
+    conditions.push(
+      `(${col('state')} = ANY(${stateArray(prefix, eligible.outOfAttempts, values)}) AND ${col('attempt')} >= ${col('max_attempts')})`,
+    )
+  return conditions.length === 0 ? 'FALSE' : `(${conditions.join(' OR ')})`
+}
+
+/**
  * A bound array of states cast to the prefix's `oban_job_state` enum. Comparing the column with
  * an enum array (rather than casting the column to text) keeps the state indexes usable.
  */

@@ -1,7 +1,7 @@
 import type {Queryable} from '../db/pool.js'
 import type {JobFilter} from '../job/filter.js'
 import type {JobState} from '../job/job.js'
-import {filterConditions, stateArray} from './job-filter-sql.js'
+import {eligibleCondition, filterConditions} from './job-filter-sql.js'
 import {qualified} from '../db/names.js'
 
 export interface JobBatch {
@@ -13,7 +13,8 @@ export interface JobBatch {
 
 /**
  * Takes the next batch of a bulk action: the first `size` jobs with an id above `afterId` that
- * match the filter and are in one of `states` (the candidates, in id order), and locks those
+ * match the filter and are in one of `states`, or in one of `outOfAttempts` with no attempt left
+ * (the candidates, in id order), and locks those
  * that nobody else holds (`FOR UPDATE SKIP LOCKED`). Run it in a transaction; the locks last
  * until its end. The next batch starts after the last candidate, so a sweep reads the table once
  * and never waits: a job that a node is fetching or acknowledging right now is a candidate that
@@ -23,23 +24,30 @@ export interface JobBatch {
 export async function lockJobBatch(
   db: Queryable,
   prefix: string,
-  request: {filter: JobFilter; states: readonly JobState[]; afterId: number; size: number},
+  request: {
+    filter: JobFilter
+    states: readonly JobState[]
+    outOfAttempts?: readonly JobState[]
+    afterId: number
+    size: number
+  },
 ): Promise<JobBatch> {
   const jobs = qualified(prefix, 'oban_jobs')
   const values: unknown[] = [request.afterId, request.size]
-  const eligible = stateArray(prefix, request.states, values)
+  const eligible = (alias = '') =>
+    eligibleCondition(prefix, {states: request.states, outOfAttempts: request.outOfAttempts}, values, alias)
   const where = filterConditions(prefix, request.filter, values)
   // MATERIALIZED: the candidate list is computed once, then locked row by row through the
   // primary key; the state is checked again on the locked (latest) version of each row.
   const {rows} = await db.query<{candidates: string[]; locked: {id: number; state: JobState}[] | null}>(
     `WITH candidates AS MATERIALIZED (
        SELECT id FROM ${jobs}
-        WHERE id > $1 AND state = ANY(${eligible}) AND ${where}
+        WHERE id > $1 AND ${eligible()} AND ${where}
         ORDER BY id
         LIMIT $2
      ), locked AS MATERIALIZED (
        SELECT j.id, j.state FROM ${jobs} AS j
-        WHERE j.id IN (SELECT id FROM candidates) AND j.state = ANY(${eligible})
+        WHERE j.id IN (SELECT id FROM candidates) AND ${eligible('j')}
         ORDER BY j.id
         FOR UPDATE SKIP LOCKED
      )

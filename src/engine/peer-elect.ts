@@ -1,5 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {qualified} from '../db/names.js'
+import {goneCondition} from './peer-lock.js'
 
 // The two statements of one leadership election, after Oban's `Oban.Peers.Database`. Run them in
 // one transaction, in this order: delete the instance's expired lease, then claim or renew it.
@@ -19,6 +20,22 @@ export async function deleteExpiredPeers(db: Queryable, prefix: string, name: st
     values: [name],
   })
   return result.rowCount ?? 0
+}
+
+/**
+ * Past Oban: deletes the instance's lease, unexpired or not, if `node` holds it and is an oban-ts
+ * node that is provably gone (its presence row declares the lease lock and no session holds that
+ * lock: see peer-lock.ts), so that the upsert that follows can claim it at once. The condition is
+ * checked again here, in the statement that deletes. Returns whether the lease was deleted.
+ */
+export async function deleteGonePeer(db: Queryable, prefix: string, name: string, node: string): Promise<boolean> {
+  const result = await db.query({
+    name: `oban_ts_delete_gone_peer:${prefix}`,
+    text: `DELETE FROM ${qualified(prefix, 'oban_peers')} AS p
+            WHERE p.name = $1 AND p.node = $2 AND ${goneCondition(prefix, {name: '$1', scope: '$3'}, 'p.node')}`,
+    values: [name, node, `${prefix}.${name}`],
+  })
+  return (result.rowCount ?? 0) > 0
 }
 
 /**

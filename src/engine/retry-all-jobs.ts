@@ -13,13 +13,18 @@ export interface ChangedJob {
  * (scheduled and suspended included, as in Oban) becomes available now, with at least one attempt
  * left (`max_attempts = GREATEST(max_attempts, attempt + 1)`) and its completion, cancellation
  * and discard times cleared. Returns the jobs changed with their previous state.
+ *
+ * Past Oban: an available job with no attempt left (`attempt >= max_attempts`, which no fetch ever
+ * takes: see unrunnable-jobs.ts) is retried too, which gives it its attempt; Oban leaves it
+ * waiting for ever.
  */
 export async function retryAllJobs(db: Queryable, prefix: string, ids: readonly number[]): Promise<ChangedJob[]> {
   const jobs = qualified(prefix, 'oban_jobs')
   const {rows} = await db.query<{id: string; queue: string; previous_state: string}>(
     `WITH target AS (
        SELECT id, state FROM ${jobs}
-        WHERE id = ANY($1::bigint[]) AND state NOT IN ('available', 'executing')
+        WHERE id = ANY($1::bigint[])
+          AND (state NOT IN ('available', 'executing') OR (state = 'available' AND attempt >= max_attempts))
         FOR UPDATE
      )
      UPDATE ${jobs} AS j

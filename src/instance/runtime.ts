@@ -12,6 +12,7 @@ import type {Notifier} from '../notifier/notifier.js'
 import {PostgresNotifier} from '../notifier/postgres-notifier.js'
 import {Sonar} from '../notifier/sonar.js'
 import {Peer} from '../cluster/peer.js'
+import {PRESENCE_INTERVAL_MS, PRESENCE_TTL_MS} from '../cluster/presence.js'
 import type {PluginFailedError} from '../errors.js'
 import {PluginHost} from '../plugin/host.js'
 import {loadPlugins, type PluginCatalog} from '../plugin/loader.js'
@@ -22,6 +23,12 @@ import {Queues} from '../queue/queues.js'
 import {identOf} from '../queue/signals.js'
 import {Stager} from '../queue/stager.js'
 import {loadWorkers, type WorkerRegistry} from '../job/worker-registry.js'
+import {PauseWatch} from '../util/pause-watch.js'
+
+// A node's presence row is rewritten every PRESENCE_INTERVAL_MS and lives PRESENCE_TTL_MS, so it
+// has at least the difference left at any time: a shorter pause cannot have let it lapse, and
+// while it is live, no oban-ts Lifeline rescues this node's jobs.
+const LAPSE_AFTER_MS = PRESENCE_TTL_MS - PRESENCE_INTERVAL_MS
 
 export interface RuntimeOptions {
   /** Migrate before starting (default: only the embedded database, which is ours). */
@@ -128,6 +135,11 @@ export async function startRuntime(
     // Tables we created ourselves are Oban's; a server's may have come from another installer.
     if (!migrate || resolved.source !== 'embedded') await verifyMigrated(pool, config.prefix)
 
+    // Pauses of the whole process (SIGSTOP, a suspended VM): see PauseWatch.
+    const pauses = new PauseWatch()
+    pauses.start()
+    releasers.push(async () => pauses.stop())
+
     const ident = identOf(config.name, config.node)
     const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}
     const notifier: Notifier =
@@ -141,11 +153,11 @@ export async function startRuntime(
     await sonar.start()
     releasers.push(() => sonar.stop())
 
-    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval})
+    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
     await peer.start()
     releasers.push(() => peer.stop())
 
-    const acker = new Acker({pool, prefix: config.prefix, logger})
+    const acker = new Acker({pool, prefix: config.prefix, instance: config.name, node: config.node, logger})
     releasers.push(async () => {
       await acker.drain(config.shutdownGracePeriod + 5_000).catch((error: unknown) => {
         logger.error(`${coerceError(error).message}; their jobs stay executing until rescued`)
@@ -169,6 +181,12 @@ export async function startRuntime(
     // A viewer (config.viewer) never starts Queues: no producer, and no subscription to insert
     // notifications or queue signals, so `oban queue start` and friends never reach it.
     if (!config.viewer) await queues.start()
+    // Past Oban: a node back from a pause long enough for its presence row to lapse stops
+    // running the jobs that were rescued meanwhile (their acks would be ignored anyway).
+    const unpause = pauses.onPause((gap) => {
+      if (gap >= LAPSE_AFTER_MS) void queues.abandonLost(gap)
+    })
+    releasers.push(async () => unpause())
     const unreconnect = notifier.onReconnect?.(() => queues.wakeAll())
     if (unreconnect) releasers.push(async () => unreconnect())
 

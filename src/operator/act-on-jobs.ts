@@ -62,7 +62,7 @@ export interface ActOnJobsOptions {
 export async function actOnJobs(options: ActOnJobsOptions): Promise<JobActionResult> {
   const action = JOB_ACTIONS[options.action]
   const {pool, prefix, filter} = options
-  const byState = await countJobsByState(pool, prefix, filter, action.states)
+  const byState = await countJobsByState(pool, prefix, filter, action.states, action.outOfAttempts)
   const total = Object.values(byState).reduce((sum, n) => sum + n, 0)
   const result: JobActionResult = {
     action: options.action,

@@ -12,6 +12,8 @@ export interface JobAction {
   name: JobActionName
   /** The states a job must be in for the action to change it (Oban's rules). */
   states: readonly JobState[]
+  /** States in which it changes only jobs with no attempt left (`attempt >= max_attempts`). */
+  outOfAttempts?: readonly JobState[]
   /** Past tense, for messages: `retried`. */
   done: string
   /** Applies the action to jobs this transaction has locked; returns those it changed. */
@@ -24,6 +26,8 @@ export const JOB_ACTIONS: Record<JobActionName, JobAction> = {
   retry: {
     name: 'retry',
     states: except('available', 'executing'),
+    // Past Oban: an available job out of attempts is never fetched; a retry gives it an attempt.
+    outOfAttempts: ['available'],
     done: 'retried',
     async apply(db, prefix, ids) {
       const retried = await retryAllJobs(db, prefix, ids)

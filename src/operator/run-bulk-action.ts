@@ -99,6 +99,7 @@ async function sweep(
       const batch = await lockJobBatch(client, options.prefix, {
         filter,
         states: options.action.states,
+        outOfAttempts: options.action.outOfAttempts,
         afterId,
         size: options.batchSize ?? DEFAULT_BATCH_SIZE,
       })

@@ -6,17 +6,23 @@ import {
   discardJobs,
   retryJobs,
   snoozeJobs,
+  type AckedAttempt,
   type ErrorAck,
   type RetryAck,
   type SnoozeAck,
+  type StaleAck,
 } from '../engine/ack-jobs.js'
 import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
+import {execute as emit} from '../telemetry/telemetry.js'
 import {retryDelay} from '../util/retry-delay.js'
 
-/** The outcome of one executed job, as it must be written to the database. */
+/**
+ * The outcome of one executed job, as it must be written to the database: `id` and `attempt` name
+ * the attempt this node fetched, and only that attempt is changed (see src/engine/ack-jobs.ts).
+ */
 export type Ack =
-  | {kind: 'complete'; id: number}
+  | ({kind: 'complete'} & AckedAttempt)
   | ({kind: 'retry'} & RetryAck)
   | ({kind: 'discard'} & ErrorAck)
   | ({kind: 'cancel'} & ErrorAck)
@@ -25,6 +31,10 @@ export type Ack =
 export interface AckerOptions {
   pool: Pool
   prefix: string
+  /** The instance name, for telemetry. */
+  instance: string
+  /** This node's name: an ack applies only to a job this node is running (first in `attempted_by`). */
+  node: string
   logger: Logger
   /** Called when a flush fails (the acks are kept and retried). */
   onError?: (error: Error) => void
@@ -41,6 +51,12 @@ const RETRY_MAX_MS = 5_000
  * transaction when several kinds are pending). This is what lets a queue drain at the speed of
  * its fetches instead of one UPDATE and commit per job. A failed flush keeps its acks and
  * retries with backoff, so a database blip loses nothing; `stop()` flushes what is left.
+ *
+ * An ack whose job is no longer the attempt this node fetched (rescued and run again elsewhere,
+ * cancelled, deleted) changes nothing: it is logged as a warning naming the job, this node and
+ * the node the row now names, and reported as a `job:stale_ack` event with measurements `{}` and
+ * metadata `{instance, node, id, attempt, kind, state, currentAttempt, attemptedBy}` (the last
+ * three as the row is now; `state` null when the job no longer exists).
  */
 export class Acker {
   private pending: Ack[] = []
@@ -150,26 +166,61 @@ export class Acker {
   }
 
   private async write(batch: Ack[]): Promise<void> {
-    const {pool, prefix} = this.options
+    const {pool, prefix, node} = this.options
     const groups = groupByKind(batch)
+    type Statement = (db: Queryable) => Promise<{kind: Ack['kind']; stale: StaleAck[]}>
+    const statement =
+      <K extends Ack['kind']>(kind: K, write: (db: Queryable) => Promise<StaleAck[]>): Statement =>
+      async (db) => ({kind, stale: await write(db)})
     const statements = [
-      groups.complete.length > 0 &&
-        ((db: Queryable) =>
-          completeJobs(
-            db,
-            prefix,
-            groups.complete.map((a) => a.id),
-          )),
-      groups.retry.length > 0 && ((db: Queryable) => retryJobs(db, prefix, groups.retry)),
-      groups.discard.length > 0 && ((db: Queryable) => discardJobs(db, prefix, groups.discard)),
-      groups.cancel.length > 0 && ((db: Queryable) => cancelExecutedJobs(db, prefix, groups.cancel)),
-      groups.snooze.length > 0 && ((db: Queryable) => snoozeJobs(db, prefix, groups.snooze)),
+      groups.complete.length > 0 && statement('complete', (db) => completeJobs(db, prefix, node, groups.complete)),
+      groups.retry.length > 0 && statement('retry', (db) => retryJobs(db, prefix, node, groups.retry)),
+      groups.discard.length > 0 && statement('discard', (db) => discardJobs(db, prefix, node, groups.discard)),
+      groups.cancel.length > 0 && statement('cancel', (db) => cancelExecutedJobs(db, prefix, node, groups.cancel)),
+      groups.snooze.length > 0 && statement('snooze', (db) => snoozeJobs(db, prefix, node, groups.snooze)),
     ].filter((s) => s !== false)
-    if (statements.length === 1) return statements[0]!(pool)
-    await withTransaction(pool, async (client) => {
-      for (const statement of statements) await statement(client)
-    })
+    const results =
+      statements.length === 1
+        ? [await statements[0]!(pool)]
+        : await withTransaction(pool, async (client) => {
+            const done: Awaited<ReturnType<Statement>>[] = []
+            for (const run of statements) done.push(await run(client))
+            return done
+          })
+    // Reported once committed: a rolled-back batch is retried, and reports then.
+    for (const {kind, stale} of results) for (const ack of stale) this.reportStale(kind, ack)
   }
+
+  private reportStale(kind: Ack['kind'], ack: StaleAck): void {
+    const {instance, node, logger} = this.options
+    logger.warn(
+      `job ${ack.id}: ignored the ${kind} of attempt ${ack.attempt} from this node (${node}): ${describeRow(ack)}`,
+    )
+    emit(
+      'job:stale_ack',
+      {},
+      {
+        instance,
+        node,
+        id: ack.id,
+        attempt: ack.attempt,
+        kind,
+        state: ack.state,
+        currentAttempt: ack.currentAttempt,
+        attemptedBy: ack.attemptedBy,
+      },
+    )
+  }
+}
+
+/** What became of a job whose ack was stale, naming the node its row names now. */
+function describeRow(ack: StaleAck): string {
+  if (ack.state === null) return 'the job no longer exists'
+  const holder = ack.attemptedBy?.[0]
+  if (ack.state === 'executing')
+    return `node ${holder ?? '(none)'} is running it now (attempt ${ack.currentAttempt}); it was rescued from this node`
+  const last = holder === undefined ? 'no node' : `node ${holder}`
+  return `it is ${ack.state} now (attempt ${ack.currentAttempt}, last fetched by ${last})`
 }
 
 function groupByKind(batch: Ack[]) {

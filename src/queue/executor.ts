@@ -156,21 +156,23 @@ function fromResult(worker: Worker, result: JobResult): Outcome {
 
 function toAck(job: Job, outcome: Outcome, worker: Worker | undefined, context: ExecutorContext): Ack {
   const entry = (error: string): JobError => ({attempt: job.attempt, at: new Date().toISOString(), error})
+  // The attempt this node fetched: the ack changes the job only while it is still that attempt.
+  const attempt = {id: job.id, attempt: job.attempt}
   switch (outcome.kind) {
     case 'success':
-      return {kind: 'complete', id: job.id}
+      return {kind: 'complete', ...attempt}
     case 'snoozed':
-      return {kind: 'snooze', id: job.id, seconds: outcome.seconds}
+      return {kind: 'snooze', ...attempt, seconds: outcome.seconds}
     case 'cancelled':
-      return {kind: 'cancel', id: job.id, error: entry(outcome.error)}
+      return {kind: 'cancel', ...attempt, error: entry(outcome.error)}
     case 'discard':
-      return {kind: 'discard', id: job.id, error: entry(outcome.error)}
+      return {kind: 'discard', ...attempt, error: entry(outcome.error)}
     case 'failure':
       context.logger.debug(
         `job ${job.id} (${job.worker}) attempt ${job.attempt} failed: ${outcome.error.split('\n')[0]}`,
       )
-      if (job.attempt >= job.maxAttempts) return {kind: 'discard', id: job.id, error: entry(outcome.error)}
-      return {kind: 'retry', id: job.id, backoff: backoffFor(worker, job, context), error: entry(outcome.error)}
+      if (job.attempt >= job.maxAttempts) return {kind: 'discard', ...attempt, error: entry(outcome.error)}
+      return {kind: 'retry', ...attempt, backoff: backoffFor(worker, job, context), error: entry(outcome.error)}
   }
 }
 

@@ -1,5 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {Pool} from '../db/pool.js'
+import type {AckedAttempt} from '../engine/ack-jobs.js'
 import {fetchJobs} from '../engine/fetch-jobs.js'
 import {coerceError} from '../errors.js'
 import type {Job} from '../job/job.js'
@@ -63,7 +64,10 @@ export class Producer {
   private limit: number
   private paused: boolean
   private readonly running = new Map<number, Running>()
-  /** Jobs left running at shutdown: their late outcomes are not written (Lifeline rescues them). */
+  /**
+   * Jobs whose outcome is not to be written: left running at shutdown (a Lifeline rescues them),
+   * or abandoned because they were rescued while this node was paused.
+   */
   private readonly orphans = new Set<number>()
   private fetching = false
   private again = false
@@ -143,6 +147,24 @@ export class Producer {
     if (!entry) return false
     entry.abort.abort(reason)
     return true
+  }
+
+  /**
+   * Stops running a job that is no longer this node's (rescued and run elsewhere while this node
+   * was paused): its signal aborts with `reason` and its outcome is not written. Returns whether
+   * the job was running here.
+   */
+  abandon(jobId: number, reason: unknown): boolean {
+    const entry = this.running.get(jobId)
+    if (!entry) return false
+    this.orphans.add(jobId)
+    entry.abort.abort(reason)
+    return true
+  }
+
+  /** The attempts running here: each job's id and the attempt this node fetched. */
+  attempts(): AckedAttempt[] {
+    return [...this.running.values()].map(({job}) => ({id: job.id, attempt: job.attempt}))
   }
 
   check(): QueueCheck {

@@ -1,5 +1,7 @@
 import type {Config, NormalizedQueue} from '../config/config.js'
 import type {Pool} from '../db/pool.js'
+import {findLostAttempts} from '../engine/lost-attempts.js'
+import {coerceError} from '../errors.js'
 import type {Job} from '../job/job.js'
 import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload} from '../notifier/notifier.js'
@@ -50,6 +52,47 @@ export class Queues {
   /** Wakes every producer: after a notifier reconnect, notifications may have been lost. */
   wakeAll(): void {
     for (const producer of this.producers.values()) producer.wake()
+  }
+
+  /**
+   * Compares the jobs running here with the database and stops those that are no longer this
+   * node's attempt: after a pause (SIGSTOP, a suspended VM) long enough for this node's presence
+   * row to lapse, a Lifeline may have rescued them and another node may be running them again.
+   * Each is aborted with a {@link JobRescued} reason and its outcome is not written (it would be
+   * ignored anyway: acks apply only to the attempt fetched). Logged as one warning naming the
+   * jobs and the nodes that hold them now. Returns the ids abandoned; never rejects (a failed
+   * check is logged: the acks' fence still protects the other node's attempt).
+   */
+  async abandonLost(pausedMs: number): Promise<number[]> {
+    const {pool, config, logger} = this.options
+    const producers = [...this.producers.values()]
+    const attempts = producers.flatMap((p) => p.attempts())
+    if (attempts.length === 0) return []
+    let lost
+    try {
+      lost = await findLostAttempts(pool, config.prefix, config.node, attempts)
+    } catch (error) {
+      logger.warn(
+        `after a ${seconds(pausedMs)} pause, could not check whether this node's ${attempts.length} running jobs were rescued elsewhere: ${coerceError(error).message}`,
+      )
+      return []
+    }
+    const abandoned: string[] = []
+    const ids: number[] = []
+    for (const job of lost) {
+      const holder = job.state === 'executing' ? job.attemptedBy?.[0] : undefined
+      const reason = new JobRescued(job.id, holder)
+      if (!producers.some((p) => p.abandon(job.id, reason))) continue
+      ids.push(job.id)
+      abandoned.push(
+        `${job.id} (${holder === undefined ? `${job.state ?? 'deleted'} now` : `attempt ${job.currentAttempt} on ${holder}`})`,
+      )
+    }
+    if (abandoned.length > 0)
+      logger.warn(
+        `this node (${config.node}) was paused for ${seconds(pausedMs)}; ${abandoned.length} of its running jobs are no longer its own and were aborted here: ${abandoned.join(', ')}`,
+      )
+    return ids
   }
 
   get(queue: string): Producer | undefined {
@@ -140,6 +183,24 @@ export class Queues {
       else if (signal.action === 'scale') producer.scale({limit: signal.limit, paused: signal.paused})
     }
   }
+}
+
+/**
+ * The abort reason of a job this node stopped running because the database says it is no longer
+ * this node's attempt (rescued while this node was paused; `holder` is the node running it now).
+ */
+export class JobRescued extends Error {
+  constructor(
+    readonly jobId: number,
+    readonly holder: string | undefined,
+  ) {
+    super(`job ${jobId} was rescued while this node was paused${holder ? ` and now runs on ${holder}` : ''}`)
+    this.name = 'JobRescued'
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`
 }
 
 /** The abort reason of a job cancelled by a `pkill` signal. */

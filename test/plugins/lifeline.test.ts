@@ -107,6 +107,32 @@ describe('Lifeline', () => {
     expect(await oban.service.rescue()).toEqual({leader: true, rescued: [onAlive], discarded: []})
   })
 
+  it('rescues an executing job without attempted_at once its node is gone (Oban never does)', async () => {
+    await presence('alive', {startedAgo: 60, expiresIn: 30})
+    await presence('expired', {startedAgo: 3 * HOUR, expiresIn: -5})
+    const [onAlive, onExpired, onElixir, noNode, spent] = await insertJobRows(pool, [
+      executing('on-alive', {attemptedIn: null, attemptedBy: ['alive', 'p1']}),
+      executing('on-expired', {attemptedIn: null, attemptedBy: ['expired', 'p2']}),
+      executing('on-elixir', {attemptedIn: null, attemptedBy: ['worker@elixir-host', 'p3']}),
+      executing('no-node', {attemptedIn: null, attemptedBy: null}),
+      executing('spent', {attemptedIn: null, attemptedBy: null, attempt: 3, maxAttempts: 3}),
+    ])
+    const {service} = lifeline({rescueAfter: '1h'})
+    const result = (await service.rescue()) as {rescued: number[]; discarded: number[]}
+    expect([...result.rescued].sort((a, b) => a - b)).toEqual([onExpired, onElixir, noNode])
+    expect(result.discarded).toEqual([spent])
+    expect(await states([onAlive!])).toEqual(['executing'])
+    // Once its node's row lapses, that one too.
+    await pool.query(`UPDATE oban_ts_nodes SET expires_at = timezone('UTC', now()) WHERE node = 'alive'`)
+    expect(await service.rescue()).toEqual({leader: true, rescued: [onAlive], discarded: []})
+  })
+
+  it('rescues an executing job without attempted_at at once where it cannot see presence', async () => {
+    const [id] = await insertJobRows(pool, [executing('stuck', {attemptedIn: null})], 'lonely')
+    const {service} = lifeline({rescueAfter: '1h'}, {prefix: 'lonely'})
+    expect(await service.rescue()).toEqual({leader: true, rescued: [id], discarded: []})
+  })
+
   it('rescues on time alone where no oban-ts node ever wrote presence (no presence table)', async () => {
     const [id] = await insertJobRows(pool, [executing('stuck')], 'lonely')
     const {service} = lifeline({rescueAfter: '1h'}, {prefix: 'lonely'})

@@ -9,6 +9,7 @@ import {PostgresNotifier} from '../../../src/notifier/postgres-notifier.js'
 import {Peer, type PeerOptions} from '../../../src/cluster/peer.js'
 import {attach, detach, type Metadata} from '../../../src/telemetry/telemetry.js'
 import {eventually, migratedDatabase} from '../../helpers/oban-db.js'
+import {TcpProxy} from '../../helpers/tcp-proxy.js'
 
 const {url, pool} = await migratedDatabase('peer')
 const logger = createLogger({level: 'silent'})
@@ -158,8 +159,12 @@ describe('Peer', () => {
     expect(await rows()).toEqual([{name: 'Oban', node: 'node-b'}])
   })
 
-  it('gives up leadership when an election fails, and the lease passes on after it expires', async () => {
-    const doomedPool = createPool(url, {max: 2})
+  it('gives up leadership when its database connection is lost, and the lease passes on after it expires', async () => {
+    // The leader reaches the database through a proxy, which then goes away for good.
+    const {proxy, url: proxied} = await TcpProxy.start(url)
+    const doomedPool = createPool(proxied, {max: 2})
+    doomedPool.on('error', () => undefined)
+    running.push(() => doomedPool.end().catch(() => undefined))
     const changes: boolean[] = []
     const leader = await peer({node: 'node-a', interval: 400, pool: doomedPool, onChange: (l) => changes.push(l)})
     await leader.start()
@@ -168,7 +173,7 @@ describe('Peer', () => {
     await follower.start()
     expect(follower.isLeader).toBe(false)
 
-    await doomedPool.end() // the leader's database goes away: its elections fail from now on
+    await proxy.close() // the leader's database goes away: its session is lost, elections fail
     await eventually(() => !leader.isLeader, 5_000, 'the failed leader to step down')
     expect(changes).toEqual([true, false])
     await eventually(() => follower.isLeader, 5_000, 'the follower to take over after expiry')

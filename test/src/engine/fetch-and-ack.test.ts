@@ -98,11 +98,15 @@ describe('acks', () => {
     await fetchJobs(pool, 'public', request('acks', 5))
     const [done, failed, dropped, cancelled, snoozed] = ids as [number, number, number, number, number]
     const error = (attempt: number) => ({attempt, at: new Date().toISOString(), error: 'Error: boom'})
-    await completeJobs(pool, 'public', [done])
-    await retryJobs(pool, 'public', [{id: failed, backoff: 17, error: error(1)}])
-    await discardJobs(pool, 'public', [{id: dropped, error: error(1)}])
-    await cancelExecutedJobs(pool, 'public', [{id: cancelled, error: error(1)}])
-    await snoozeJobs(pool, 'public', [{id: snoozed, seconds: 30}])
+    expect(await completeJobs(pool, 'public', 'node-1', [{id: done, attempt: 1}])).toEqual([])
+    expect(await retryJobs(pool, 'public', 'node-1', [{id: failed, attempt: 1, backoff: 17, error: error(1)}])).toEqual(
+      [],
+    )
+    expect(await discardJobs(pool, 'public', 'node-1', [{id: dropped, attempt: 1, error: error(1)}])).toEqual([])
+    expect(await cancelExecutedJobs(pool, 'public', 'node-1', [{id: cancelled, attempt: 1, error: error(1)}])).toEqual(
+      [],
+    )
+    expect(await snoozeJobs(pool, 'public', 'node-1', [{id: snoozed, attempt: 1, seconds: 30}])).toEqual([])
 
     const completed = await readJob(pool, done)
     expect(completed).toMatchObject({state: 'completed', errors: []})
@@ -120,5 +124,84 @@ describe('acks', () => {
 
     const rescheduled = await readJob(pool, snoozed)
     expect(rescheduled).toMatchObject({state: 'scheduled', attempt: 0, max_attempts: 3, meta: {snoozed: 1}})
+  })
+})
+
+describe('fenced acks', () => {
+  const error = {attempt: 1, at: '2026-01-01T00:00:00.000000Z', error: 'Error: late'}
+  // Every ack kind, applied to a job fetched as attempt 1 by node-1.
+  const kinds = {
+    complete: (id: number, node = 'node-1', attempt = 1) => completeJobs(pool, 'public', node, [{id, attempt}]),
+    retry: (id: number, node = 'node-1', attempt = 1) =>
+      retryJobs(pool, 'public', node, [{id, attempt, backoff: 5, error}]),
+    discard: (id: number, node = 'node-1', attempt = 1) => discardJobs(pool, 'public', node, [{id, attempt, error}]),
+    cancel: (id: number, node = 'node-1', attempt = 1) =>
+      cancelExecutedJobs(pool, 'public', node, [{id, attempt, error}]),
+    snooze: (id: number, node = 'node-1', attempt = 1) =>
+      snoozeJobs(pool, 'public', node, [{id, attempt, seconds: 30}]),
+  }
+
+  /** A job node-1 fetched (attempt 1), then rescued by a Lifeline and fetched again by node-2 (attempt 2). */
+  async function rescuedAndRefetched(queue: string): Promise<number> {
+    const [id] = await insertRaw(pool, [{queue, maxAttempts: 5}])
+    await fetchJobs(pool, 'public', request(queue, 1))
+    await pool.query(`UPDATE oban_jobs SET state = 'available' WHERE id = $1`, [id])
+    await fetchJobs(pool, 'public', {...request(queue, 1), node: 'node-2'})
+    return id!
+  }
+
+  for (const [kind, ack] of Object.entries(kinds)) {
+    it(`a ${kind} ack of an attempt that was rescued and run again elsewhere changes nothing`, async () => {
+      const id = await rescuedAndRefetched(`fence-${kind}`)
+      const before = await readJob(pool, id)
+      const stale = await ack(id)
+      expect(stale).toEqual([
+        {id, attempt: 1, state: 'executing', currentAttempt: 2, attemptedBy: expect.any(Array) as string[]},
+      ])
+      expect(stale[0]!.attemptedBy![0]).toBe('node-2')
+      expect(await readJob(pool, id)).toEqual(before)
+      // The attempt that holds the job now is acknowledged as usual.
+      expect(await ack(id, 'node-2', 2)).toEqual([])
+      expect((await readJob(pool, id)).state).not.toBe('executing')
+    })
+  }
+
+  it('applies only to executing jobs of this node, and reports deleted jobs', async () => {
+    const [cancelled, other, deleted, fine] = await insertRaw(
+      pool,
+      Array.from({length: 4}, () => ({queue: 'fence-mixed'})),
+    )
+    await fetchJobs(pool, 'public', request('fence-mixed', 4))
+    // Cancelled by an operator while it ran; another node's name in attempted_by; deleted.
+    await pool.query(`UPDATE oban_jobs SET state = 'cancelled', cancelled_at = now() WHERE id = $1`, [cancelled])
+    await pool.query(`UPDATE oban_jobs SET attempted_by = ARRAY['node-9', 'x'] WHERE id = $1`, [other])
+    await pool.query('DELETE FROM oban_jobs WHERE id = $1', [deleted])
+    const stale = await completeJobs(
+      pool,
+      'public',
+      'node-1',
+      [cancelled!, other!, deleted!, fine!].map((id) => ({id, attempt: 1})),
+    )
+    expect(stale.sort((a, b) => a.id - b.id)).toEqual([
+      {id: cancelled, attempt: 1, state: 'cancelled', currentAttempt: 1, attemptedBy: expect.any(Array) as string[]},
+      {id: other, attempt: 1, state: 'executing', currentAttempt: 1, attemptedBy: ['node-9', 'x']},
+      {id: deleted, attempt: 1, state: null, currentAttempt: null, attemptedBy: null},
+    ])
+    expect((await readJob(pool, cancelled!)).state).toBe('cancelled')
+    expect((await readJob(pool, other!)).state).toBe('executing')
+    expect((await readJob(pool, fine!)).state).toBe('completed')
+  })
+
+  it('records the error of the cancel ack on the attempt an operator cancelled while it ran (pkill)', async () => {
+    const [killed, completed] = await insertRaw(pool, [{queue: 'fence-pkill'}, {queue: 'fence-pkill'}])
+    await fetchJobs(pool, 'public', request('fence-pkill', 2))
+    await pool.query(`UPDATE oban_jobs SET state = 'cancelled', cancelled_at = now() WHERE id = ANY($1)`, [
+      [killed, completed],
+    ])
+    expect(await kinds.cancel(killed!)).toEqual([])
+    expect(await readJob(pool, killed!)).toMatchObject({state: 'cancelled', errors: [error]})
+    // Any other outcome of that attempt leaves the operator's cancel alone.
+    expect(await kinds.complete(completed!)).toHaveLength(1)
+    expect(await readJob(pool, completed!)).toMatchObject({state: 'cancelled', errors: [], completed_at: null})
   })
 })

@@ -1,6 +1,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 import type {Queryable} from '../../../src/db/pool.js'
 import {countJobsByState} from '../../../src/engine/count-jobs.js'
+import {findUnrunnableJobs} from '../../../src/engine/unrunnable-jobs.js'
 import {getJob} from '../../../src/engine/get-job.js'
 import {listJobs} from '../../../src/engine/list-jobs.js'
 import {queueLatencies} from '../../../src/engine/queue-latency.js'
@@ -127,5 +128,39 @@ describe('queueOverview', () => {
     const latencies = await queueLatencies(pool, prefix)
     expect(latencies.map((l) => l.queue)).toEqual(['big0', 'big1', 'big2', 'mailers'])
     expect(latencies[0]!.latencyMs).toBeGreaterThanOrEqual(990_000)
+  })
+})
+
+describe('findUnrunnableJobs', () => {
+  it('counts and names waiting jobs out of attempts, per queue and state', async () => {
+    const [a1, a2, a3, scheduled, retryable] = await insertJobRows(
+      pool,
+      [
+        {queue: 'stuck-a', state: 'available', attempt: 5, maxAttempts: 5},
+        {queue: 'stuck-a', state: 'available', attempt: 2, maxAttempts: 2},
+        {queue: 'stuck-a', state: 'available', attempt: 1, maxAttempts: 1},
+        {queue: 'stuck-b', state: 'scheduled', attempt: 2, maxAttempts: 2, scheduledIn: 60},
+        {queue: 'stuck-b', state: 'retryable', attempt: 1, maxAttempts: 1, scheduledIn: 60},
+        // Not stuck: attempts left, or not waiting.
+        {queue: 'stuck-a', state: 'available', attempt: 4, maxAttempts: 5},
+        {queue: 'stuck-a', state: 'discarded', attempt: 5, maxAttempts: 5},
+        {queue: 'stuck-a', state: 'executing', attempt: 5, maxAttempts: 5},
+      ],
+      prefix,
+    )
+    const found = await findUnrunnableJobs(pool, prefix, {queues: ['stuck-a', 'stuck-b'], sample: 2})
+    expect(found).toEqual([
+      {queue: 'stuck-a', state: 'available', count: 3, ids: [a1, a2]},
+      {queue: 'stuck-b', state: 'scheduled', count: 1, ids: [scheduled]},
+      {queue: 'stuck-b', state: 'retryable', count: 1, ids: [retryable]},
+    ])
+    expect(a3).toBeGreaterThan(a2!)
+    expect(await findUnrunnableJobs(pool, prefix, {queues: ['stuck-b']})).toHaveLength(2)
+    expect(await findUnrunnableJobs(pool, prefix, {queues: ['nowhere']})).toEqual([])
+    // The bulk actions' count: a retry also counts the available ones out of attempts.
+    expect(await countJobsByState(pool, prefix, {queues: ['stuck-a']}, ['discarded'], ['available'])).toEqual({
+      available: 3,
+      discarded: 1,
+    })
   })
 })

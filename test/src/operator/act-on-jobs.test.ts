@@ -1,4 +1,6 @@
 import {beforeEach, describe, expect, it} from 'vitest'
+import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
+import {findUnrunnableJobs} from '../../../src/engine/unrunnable-jobs.js'
 import {actOnJobs} from '../../../src/operator/act-on-jobs.js'
 import {JOB_ACTIONS} from '../../../src/operator/bulk-actions.js'
 import {runBulkAction} from '../../../src/operator/run-bulk-action.js'
@@ -70,6 +72,49 @@ describe('retry', () => {
       {attempt: 3, max_attempts: 4, completed_at: null, discarded_at: null, cancelled_at: null, now_ish: true},
       {attempt: 1, max_attempts: 5, completed_at: null, discarded_at: null, cancelled_at: null, now_ish: true},
     ])
+  })
+})
+
+describe('retry of jobs that can never run', () => {
+  it('retries an available job out of attempts (which no fetch takes), raising max_attempts, and no other available job', async () => {
+    const [stuck, runnable] = await insertJobRows(pool, [
+      {state: 'available', attempt: 3, maxAttempts: 3, queue: 'spent'},
+      {state: 'available', attempt: 0, maxAttempts: 3, queue: 'spent'},
+    ])
+    expect(await findUnrunnableJobs(pool, 'public')).toEqual([
+      {queue: 'spent', state: 'available', count: 1, ids: [stuck]},
+    ])
+    expect(await fetchJobs(pool, 'public', {queue: 'spent', demand: 5, node: 'n', producerUuid: 'u'})).toHaveLength(1)
+
+    const previews: unknown[] = []
+    const result = await actOnJobs({
+      pool,
+      prefix: 'public',
+      action: 'retry',
+      filter: {queues: ['spent']},
+      confirm: async (preview) => {
+        previews.push(preview)
+        return true
+      },
+    })
+    expect(previews).toEqual([{action: 'retry', total: 1, byState: {available: 1}}])
+    expect(result).toMatchObject({matched: 1, changed: 1, byState: {available: 1}})
+    expect(await findUnrunnableJobs(pool, 'public')).toEqual([])
+    const {rows} = await pool.query<{attempt: number; max_attempts: number}>(
+      'SELECT attempt, max_attempts FROM oban_jobs WHERE id = $1',
+      [stuck],
+    )
+    expect(rows).toEqual([{attempt: 3, max_attempts: 4}])
+    // It runs now.
+    const fetched = await fetchJobs(pool, 'public', {queue: 'spent', demand: 5, node: 'n', producerUuid: 'u'})
+    expect(fetched.map((job) => job.id)).toEqual([stuck])
+    expect(await stateOf(runnable!)).toBe('executing')
+  })
+
+  it('says an explicit available job with attempts left is not eligible', async () => {
+    const [runnable] = await insertJobRows(pool, [{state: 'available', attempt: 0, maxAttempts: 3}])
+    const result = await actOnJobs({pool, prefix: 'public', action: 'retry', filter: {ids: [runnable!]}})
+    expect(result).toMatchObject({matched: 0, changed: 0, notEligible: [{id: runnable, state: 'available'}]})
   })
 })
 

@@ -18,7 +18,7 @@ function producer(
   queue: string,
   limit: number,
   execute: (job: Job, abort: JobAbort) => Promise<Ack>,
-  acker = new Acker({pool, prefix: 'public', logger}),
+  acker = new Acker({pool, prefix: 'public', instance: 'Oban', node: 'test-node', logger}),
 ) {
   const p = new Producer({
     instance: 'Oban',
@@ -61,7 +61,7 @@ describe('Producer', () => {
       seen.push(job.args.i as number)
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 3))
       inFlight--
-      return {kind: 'complete', id: job.id}
+      return {kind: 'complete', id: job.id, attempt: job.attempt}
     })
     p.start()
     await eventually(async () => (await states('drain')).completed === 200, 20_000, 'all jobs completed')
@@ -71,7 +71,7 @@ describe('Producer', () => {
   })
 
   it('stops fetching while paused and resumes; scale changes the limit', async () => {
-    const {producer: p} = producer('pausing', 2, async (job) => ({kind: 'complete', id: job.id}))
+    const {producer: p} = producer('pausing', 2, async (job) => ({kind: 'complete', id: job.id, attempt: job.attempt}))
     p.pause()
     p.start()
     await insertRaw(
@@ -98,6 +98,7 @@ describe('Producer', () => {
           resolve({
             kind: 'cancel',
             id: job.id,
+            attempt: job.attempt,
             error: {attempt: 1, at: new Date().toISOString(), error: String(signal.reason)},
           }),
         ),
@@ -119,7 +120,7 @@ describe('Producer', () => {
     const {producer: p, acker} = producer('grace', 2, async (job, {signal}) => {
       if (job.id === slow) await new Promise((resolve) => signal.addEventListener('abort', resolve))
       else await new Promise((resolve) => setTimeout(resolve, 50))
-      return {kind: 'complete', id: job.id}
+      return {kind: 'complete', id: job.id, attempt: job.attempt}
     })
     p.start()
     await eventually(() => p.check().running.length === 2, 5_000, 'both running')
