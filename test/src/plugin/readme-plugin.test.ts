@@ -11,7 +11,7 @@ import {pluginHandles} from '../../../src/plugin/lookup.js'
 import {insertRaw, migratedDatabase} from '../../helpers/oban-db.js'
 
 // The README's plugin, exactly as printed, with its imports pointed at this repository.
-const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')
+const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8')
 const code = /```ts\n(\/\/ plugins\/backlog\.ts\n[\s\S]*?)```/.exec(readme)?.[1]
 const dir = mkdtempSync(join(tmpdir(), 'oban-readme-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
