@@ -1,22 +1,23 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {createFixture, REPO} from '../helpers/e2e.js'
+import {REPO} from '../helpers/cli.js'
+import {createFixture} from '../helpers/e2e.js'
 import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
-import {hasTmux, tmuxOban} from '../helpers/tmux.js'
+import {hasTmux, tmuxTerminal} from '../helpers/tmux.js'
 
 // The live table in a real terminal (tmux): it updates after jobs are inserted, pauses and
 // resumes by key and from another process, keeps log lines above it, and q exits 0 at once.
-// Timings are generous: a process started through tsx takes seconds on a loaded 2-core machine.
 const {url, pool} = await migratedDatabase('e2e_breakdown_tmux')
 const fixture = createFixture(url)
+const terminal = tmuxTerminal()
 const pluginCommand = existsSync(join(REPO, 'commands/plugin/index.ts'))
 
 const header = (screen: string) => screen.split('\n').find((line) => line.startsWith('Breakdown ·')) ?? ''
 
 describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}, () => {
   it('oban breakdown: updates, pauses with p, resumes, and q exits 0', async () => {
-    const pane = tmuxOban(
+    const pane = terminal.oban(
       'breakdown',
       ['breakdown', '--interval', '500ms', '--instance', 'Tmux', '--database-url', url],
       {
@@ -60,7 +61,7 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
   })
 
   it('oban start without a config file: the live table under the log lines; Ctrl-C stops it', async () => {
-    const pane = tmuxOban('start', ['start', '--instance', 'TmuxStart', '--database-url', url], {cwd: fixture.dir})
+    const pane = terminal.oban('start', ['start', '--instance', 'TmuxStart', '--database-url', url], {cwd: fixture.dir})
     const first = await pane.waitFor(/q quit · p pause · r refresh/)
     expect(first).toContain('No oban.config.* found: running queue default (limit 10) with the Breakdown plugin.')
     expect(header(first)).toMatch(/^Breakdown · TmuxStart · node \S+ · every 10s · updated \d\d:\d\d:\d\d · running$/)

@@ -9,6 +9,7 @@ import {createLogger} from '../../../src/telemetry/logger.js'
 import type {NotifierStatus, Payload} from '../../../src/notifier/notifier.js'
 import {PostgresNotifier, type PostgresNotifierOptions} from '../../../src/notifier/postgres-notifier.js'
 import {attach, detach, type Metadata} from '../../../src/telemetry/telemetry.js'
+import {cliEnv} from '../../helpers/cli.js'
 import {createTestDatabase} from '../../helpers/db.js'
 import {eventually} from '../../helpers/oban-db.js'
 import {TcpProxy} from '../../helpers/tcp-proxy.js'
@@ -337,6 +338,7 @@ describe('PostgresNotifier', () => {
     it(`leaves no handle behind after stop() (${mode}): the process exits by itself`, async () => {
       const fixture = fileURLToPath(new URL('fixtures/stop-and-exit.ts', import.meta.url))
       const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, mode], {
+        env: cliEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let stdout = ''
