@@ -3,8 +3,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
 import {createFixture} from '../helpers/e2e.js'
-import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
+import {eventually, insertRaw, migratedDatabase, readJob} from '../helpers/oban-db.js'
 import {hasTmux, tmuxTerminal} from '../helpers/tmux.js'
+import {elapsed} from '../helpers/wait.js'
 
 // The live table in a real terminal (tmux): it updates after jobs are inserted, pauses and
 // resumes by key and from another process, keeps log lines above it, and q exits 0 at once.
@@ -35,9 +36,10 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
 
     pane.keys('p')
     await pane.waitFor((s) => header(s).endsWith('· paused') && s.includes('p resume'))
-    // Paused: no count, so a new job does not show up.
+    // Paused: no count, so a new job does not show up in four intervals.
+    const insertedAt = Date.now()
     await insertRaw(pool, [{queue: 'tmux'}])
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    await elapsed(insertedAt, 2_000)
     expect(pane.screen()).toMatch(/│ tmux +│ available +│ +2 │/)
 
     pane.keys('p')
@@ -67,8 +69,8 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
     expect(header(first)).toMatch(/^Breakdown · TmuxStart · node \S+ · every 10s · updated \d\d:\d\d:\d\d · running$/)
 
     // Queue default runs the job (its worker is unknown here, so it is discarded): r counts now.
-    await insertRaw(pool, [{queue: 'default', maxAttempts: 1}])
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const [job] = await insertRaw(pool, [{queue: 'default', maxAttempts: 1}])
+    await eventually(async () => (await readJob(pool, job!)).state === 'discarded', 20_000, 'the job discarded')
     pane.keys('r')
     await pane.waitFor(/│ default +│ discarded +│ +1 │/)
 

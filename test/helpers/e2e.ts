@@ -225,8 +225,6 @@ export async function allInState(pool: Pool, ids: readonly number[], state: stri
   return (await states(pool, ids)).every((s) => s === state)
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
  * The workers of the fixture project:
  * - `E2E.Quick` records its run and returns;

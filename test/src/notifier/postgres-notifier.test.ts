@@ -81,8 +81,8 @@ describe('PostgresNotifier', () => {
     const received = await collect(n, 'insert')
     await rawNotify('public.oban_insert', '{"queue":"public-one"}')
     await rawNotify('private.oban_insert', '{"queue":"alpha"}')
+    // Notifications arrive in commit order: had public-one been heard, it would be here first.
     await eventually(() => received.length === 1)
-    await sleep(50)
     expect(received).toEqual([{queue: 'alpha'}])
   })
 
@@ -225,8 +225,11 @@ describe('PostgresNotifier', () => {
       )
       return rows[0]?.query === 'UNLISTEN "public.oban_insert"'
     })
+    // A notification on a channel still listened to, sent after "two", arrives after it would have.
+    const barrier = await collect(n, 'signal')
     await rawNotify('public.oban_insert', '{"queue":"two"}')
-    await sleep(100)
+    await rawNotify('public.oban_signal', '{"action":"pause","ident":"any","queue":"barrier"}')
+    await eventually(() => barrier.length === 1)
     expect(first).toEqual([])
     expect(second).toEqual([{queue: 'one'}])
   })
