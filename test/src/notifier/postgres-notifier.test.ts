@@ -1,7 +1,6 @@
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
-import net from 'node:net'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {createPool} from '../../../src/db/pool.js'
 import {DatabaseUnreachableError, InvalidChannelError, NotificationTooLargeError} from '../../../src/errors.js'
@@ -12,6 +11,7 @@ import {attach, detach, type Metadata} from '../../../src/telemetry/telemetry.js
 import {cliEnv} from '../../helpers/cli.js'
 import {createTestDatabase} from '../../helpers/db.js'
 import {eventually} from '../../helpers/oban-db.js'
+import {refusingPort} from '../../helpers/ports.js'
 import {TcpProxy} from '../../helpers/tcp-proxy.js'
 
 const url = await createTestDatabase('notifier_pg')
@@ -307,7 +307,8 @@ describe('PostgresNotifier', () => {
   })
 
   it('rejects start() with DatabaseUnreachableError when the server cannot be reached, and can retry', async () => {
-    const port = await freePort()
+    const {port, release} = await refusingPort()
+    cleanup.push(release)
     const {n} = notifier({url: `postgres://postgres@127.0.0.1:${port}/nothing`})
     await expect(n.start()).rejects.toBeInstanceOf(DatabaseUnreachableError)
     expect(n.status).toBe('idle')
@@ -357,11 +358,3 @@ describe('PostgresNotifier', () => {
     })
   }
 })
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
