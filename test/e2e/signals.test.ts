@@ -179,6 +179,8 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
           `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'oban_notifier'`,
         )
       ).rows.map((r) => r.pid)
+    // The previous test's node was killed: its backends leave pg_stat_activity soon, not at once.
+    await eventually(async () => (await listener()).length === 1, 10_000, 'one listener connection')
     const before = await listener()
     expect(before).toHaveLength(1)
     await pool.query('SELECT pg_terminate_backend($1)', [before[0]])
