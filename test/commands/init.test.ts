@@ -6,7 +6,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import Init from '../../commands/init.js'
 import {CONFIG_TEMPLATE, WORKER_TEMPLATE} from '../../src/cli/init/templates.js'
 import {exampleArgv, exitOf, runArgv} from '../helpers/command-examples.js'
-import {killChildrenAfterEach, REPO, spawnOban} from '../helpers/e2e.js'
+import {LIBRARY} from '../helpers/cli.js'
+import {killChildrenAfterEach, spawnOban} from '../helpers/e2e.js'
 import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -110,19 +111,17 @@ describe('oban init', () => {
   })
 })
 
-// Loading the config and the workers through jiti transpiles the library's sources (what the
-// shim below points at) twice: this takes seconds, more on a busy machine.
 describe('the generated project', {timeout: 120_000}, () => {
   it('starts with `oban start` and runs the example worker', async () => {
     const dir = freshDir()
-    // What `npm install oban-ts` provides, pointing at this repository's sources: 'oban-ts'
+    // What `npm install oban-ts` provides, pointing at this repository's build: 'oban-ts'
     // resolves from the project, and the config and worker load it as a user's would.
     mkdirSync(join(dir, 'node_modules', 'oban-ts'), {recursive: true})
     writeFileSync(
       join(dir, 'node_modules', 'oban-ts', 'package.json'),
-      JSON.stringify({name: 'oban-ts', type: 'module', exports: './index.ts'}),
+      JSON.stringify({name: 'oban-ts', type: 'module', exports: './index.js'}),
     )
-    writeFileSync(join(dir, 'node_modules', 'oban-ts', 'index.ts'), `export * from '${join(REPO, 'src/index.ts')}'\n`)
+    writeFileSync(join(dir, 'node_modules', 'oban-ts', 'index.js'), `export * from ${JSON.stringify(LIBRARY)}\n`)
     const {result} = await init(dir, '--json')
     expect((result as {next: string[]}).next[0]).toBe('npx oban start')
 

@@ -1,29 +1,24 @@
-import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
-import {createFixture, REPO} from '../helpers/e2e.js'
-import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
-import {hasTmux, tmuxOban} from '../helpers/tmux.js'
+import {describe, expect, it} from 'vitest'
+import {REPO} from '../helpers/cli.js'
+import {createFixture} from '../helpers/e2e.js'
+import {eventually, insertRaw, migratedDatabase, readJob} from '../helpers/oban-db.js'
+import {hasTmux, tmuxTerminal} from '../helpers/tmux.js'
+import {elapsed} from '../helpers/wait.js'
 
 // The live table in a real terminal (tmux): it updates after jobs are inserted, pauses and
 // resumes by key and from another process, keeps log lines above it, and q exits 0 at once.
-// Timings are generous: a process started through tsx takes seconds on a loaded 2-core machine.
 const {url, pool} = await migratedDatabase('e2e_breakdown_tmux')
 const fixture = createFixture(url)
+const terminal = tmuxTerminal()
 const pluginCommand = existsSync(join(REPO, 'commands/plugin/index.ts'))
-
-// tmuxOban registers its server's cleanup inside the test that first calls it, where vitest never
-// runs an afterAll: kill that server (tmux.ts's socket name) from the file's level.
-afterAll(() => {
-  spawnSync('tmux', ['-L', `oban-test-${process.pid}`, 'kill-server'])
-})
 
 const header = (screen: string) => screen.split('\n').find((line) => line.startsWith('Breakdown ·')) ?? ''
 
 describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}, () => {
   it('oban breakdown: updates, pauses with p, resumes, and q exits 0', async () => {
-    const pane = tmuxOban(
+    const pane = terminal.oban(
       'breakdown',
       ['breakdown', '--interval', '500ms', '--instance', 'Tmux', '--database-url', url],
       {
@@ -41,9 +36,10 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
 
     pane.keys('p')
     await pane.waitFor((s) => header(s).endsWith('· paused') && s.includes('p resume'))
-    // Paused: no count, so a new job does not show up.
+    // Paused: no count, so a new job does not show up in four intervals.
+    const insertedAt = Date.now()
     await insertRaw(pool, [{queue: 'tmux'}])
-    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    await elapsed(insertedAt, 2_000)
     expect(pane.screen()).toMatch(/│ tmux +│ available +│ +2 │/)
 
     pane.keys('p')
@@ -67,7 +63,7 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
   })
 
   it('oban start without a config file: the live table under the log lines; Ctrl-C stops it', async () => {
-    const pane = tmuxOban('start', ['start', '--instance', 'TmuxStart', '--database-url', url], {cwd: fixture.dir})
+    const pane = terminal.oban('start', ['start', '--instance', 'TmuxStart', '--database-url', url], {cwd: fixture.dir})
     const first = await pane.waitFor(/q quit · p pause · r refresh/)
     expect(first).toContain(
       'No oban.config.* found: running queue default (limit 10) with the Breakdown, Lifeline, Pruner plugins.',
@@ -75,8 +71,8 @@ describe.skipIf(!hasTmux)('the live Breakdown in a terminal', {timeout: 120_000}
     expect(header(first)).toMatch(/^Breakdown · TmuxStart · node \S+ · every 10s · updated \d\d:\d\d:\d\d · running$/)
 
     // Queue default runs the job (its worker is unknown here, so it is discarded): r counts now.
-    await insertRaw(pool, [{queue: 'default', maxAttempts: 1}])
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const [job] = await insertRaw(pool, [{queue: 'default', maxAttempts: 1}])
+    await eventually(async () => (await readJob(pool, job!)).state === 'discarded', 20_000, 'the job discarded')
     pane.keys('r')
     await pane.waitFor(/│ default +│ discarded +│ +1 │/)
 

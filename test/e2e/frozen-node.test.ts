@@ -2,7 +2,8 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {sendQueueSignal} from '../../src/client/queue-control.js'
-import {REPO, createFixture, createRunsTable, insertJobs, resetTables, sleeper} from '../helpers/e2e.js'
+import {REPO} from '../helpers/cli.js'
+import {createFixture, createRunsTable, insertJobs, resetTables, sleeper} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
 const {url, pool} = await migratedDatabase('e2e_frozen_node')

@@ -1,7 +1,8 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {REPO, createFixture, type ObanProcess} from '../helpers/e2e.js'
+import {REPO} from '../helpers/cli.js'
+import {createFixture, type ObanProcess} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
 // How fast leadership moves when the leader dies (SIGKILL) or freezes (SIGSTOP), between real

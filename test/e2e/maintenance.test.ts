@@ -1,7 +1,8 @@
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import type {PluginCallResult} from '../../src/control/client.js'
-import {createFixture, createRunsTable, insertJobs, resetTables, sleep, sleeper} from '../helpers/e2e.js'
+import {createFixture, createRunsTable, insertJobs, resetTables, sleeper} from '../helpers/e2e.js'
 import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
+import {elapsed} from '../helpers/wait.js'
 
 const {url, pool} = await migratedDatabase('e2e_maintenance')
 const fixture = createFixture(url)
@@ -44,9 +45,11 @@ describe('Lifeline across oban start processes', {timeout: 120_000}, () => {
       {...sleeper({ms: 110_000}, 'doomed'), maxAttempts: 1},
     ])
     for (const job of [alive!, retried!, exhausted!]) await started(job.id)
+    const runningAt = Date.now()
 
-    // Past rescueAfter (2 s) while both nodes live: nothing is rescued.
-    await sleep(3_500)
+    // Past rescueAfter (2 s) while both nodes live: nothing is rescued. Nothing to await here:
+    // this is the window in which a wrong rescue would have happened.
+    await elapsed(runningAt, 3_500)
     for (const job of [alive!, retried!, exhausted!]) expect((await readJob(pool, job.id)).state).toBe('executing')
 
     doomed.signal('SIGKILL')

@@ -1,7 +1,8 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {createFixture, REPO, spawnOban, type ObanProcess} from '../helpers/e2e.js'
+import {LIBRARY} from '../helpers/cli.js'
+import {createFixture, spawnOban, type ObanProcess} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
 // `oban plugin` from a separate process against real `oban start` processes: two nodes of
@@ -14,7 +15,7 @@ const location = new URL(url).host + new URL(url).pathname
 
 writeFileSync(
   join(fixture.dir, 'conf', 'echo.ts'),
-  `import {definePlugin, PluginBase} from ${JSON.stringify(join(REPO, 'src/index.ts'))}
+  `import {definePlugin, PluginBase} from ${JSON.stringify(LIBRARY)}
 
 class Echo extends PluginBase {
   override start(): void {}
@@ -53,8 +54,8 @@ const config = fixture.config(
   'plugins.json',
 )
 
-// Three nodes booting at once through tsx, next to other test files, can take longer than the
-// fixture's default wait.
+// Three nodes booting at once next to other test files, on a loaded machine, can take longer than
+// the fixture's default wait.
 const BOOT_TIMEOUT_MS = 120_000
 
 async function startNode(node: string, args: string[] = []): Promise<ObanProcess> {

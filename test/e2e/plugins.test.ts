@@ -1,7 +1,8 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {createFixture, REPO, runOban} from '../helpers/e2e.js'
+import {LIBRARY} from '../helpers/cli.js'
+import {createFixture, runOban} from '../helpers/e2e.js'
 import {migratedDatabase} from '../helpers/oban-db.js'
 
 const {url} = await migratedDatabase('e2e_plugins')
@@ -9,7 +10,7 @@ const fixture = createFixture(url)
 // Checks made before connecting run against a server that is not there.
 const NOWHERE = 'postgres://postgres@127.0.0.1:1/nowhere'
 
-const index = JSON.stringify(join(REPO, 'src/index.ts'))
+const index = JSON.stringify(LIBRARY)
 writeFileSync(
   join(fixture.dir, 'conf', 'crash.ts'),
   `import {definePlugin, PluginBase} from ${index}

@@ -1,6 +1,7 @@
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {createFixture, createRunsTable, insertJobs, resetTables, sleep, sleeper} from '../helpers/e2e.js'
+import {createFixture, createRunsTable, insertJobs, resetTables, sleeper} from '../helpers/e2e.js'
 import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
+import {elapsed} from '../helpers/wait.js'
 
 const {url, pool} = await migratedDatabase('e2e_shutdown')
 const fixture = createFixture(url)
@@ -62,7 +63,8 @@ describe('oban start on SIGTERM', {timeout: 120_000}, () => {
     await started(job!.id)
     node.signal('SIGTERM')
     await node.waitFor(/SIGTERM: stopping/)
-    await sleep(800)
+    // The rule under test is a span of time: the node has handled the first signal by now.
+    await elapsed(Date.now(), 800)
     expect(node.running).toBe(true)
     node.signal('SIGTERM')
     expect(await node.exited).toEqual({code: 143, signal: null})

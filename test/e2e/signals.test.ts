@@ -1,5 +1,7 @@
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {cancelJobsById} from '../../src/client/queue-control.js'
+import {listNodes} from '../../src/control/nodes.js'
+import type {PresenceQueue} from '../../src/cluster/presence-record.js'
 import {
   allInState,
   createFixture,
@@ -7,11 +9,11 @@ import {
   insertJobs,
   quick,
   resetTables,
-  sleep,
   sleeper,
   states,
 } from '../helpers/e2e.js'
 import {eventually, migratedDatabase, readJob} from '../helpers/oban-db.js'
+import {elapsed} from '../helpers/wait.js'
 
 const {url, pool} = await migratedDatabase('e2e_signals')
 const fixture = createFixture(url)
@@ -24,11 +26,26 @@ beforeEach(async () => {
 })
 
 // A running producer polls every second: jobs that stay available this long were not fetched
-// because the queue was paused or stopped, not because nobody had looked yet.
+// because the queue was paused or stopped, not because nobody had looked yet. Only "nothing
+// happened" is checked by waiting this long; everything that does happen is awaited.
 const QUIET_MS = 2_500
-// A signal travels on its own; give it a moment to arrive before inserting, so an insert
-// notification cannot overtake it through a poll that happens meanwhile.
-const SETTLE_MS = 1_000
+
+/**
+ * Waits until the node's presence row shows its queues in the state `check` expects: a node
+ * rewrites its row within a second of a change to a queue, so a signal that shows there has
+ * been applied, and a job inserted afterwards cannot overtake it.
+ */
+async function applied(node: string, check: (queues: PresenceQueue[]) => boolean, message: string): Promise<void> {
+  await eventually(
+    async () => {
+      const row = (await listNodes(pool, {instance: 'Oban'})).find((n) => n.node === node)
+      return row !== undefined && check(row.queues)
+    },
+    20_000,
+    message,
+  )
+}
+const queue = (queues: PresenceQueue[], name: string) => queues.find((q) => q.queue === name)
 
 const ids = (jobs: {id: number}[]) => jobs.map((j) => j.id)
 const runsQueue = async (node: string, queue: string) =>
@@ -48,9 +65,10 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
 
     const paused = await fixture.cli('queue', 'pause', 'default')
     expect(paused).toMatchObject({code: 0, stdout: 'Sent pause for queue default to 1 node running it: Oban.sig-1\n'})
-    await sleep(SETTLE_MS)
+    await applied('sig-1', (qs) => queue(qs, 'default')?.paused === true, 'default paused')
+    const insertedAt = Date.now()
     const waiting = ids(await insertJobs(pool, [quick(), quick(), quick()]))
-    await sleep(QUIET_MS)
+    await elapsed(insertedAt, QUIET_MS)
     expect(await states(pool, waiting)).toEqual(['available', 'available', 'available'])
 
     const resumed = await fixture.cli('queue', 'resume', 'default')
@@ -72,7 +90,7 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
       code: 0,
       stdout: 'Sent scale (limit 5) for queue default to 1 node running it: Oban.sig-1\n',
     })
-    await sleep(SETTLE_MS)
+    await applied('sig-1', (qs) => queue(qs, 'default')?.limit === 5, 'default scaled to 5')
     const after = ids(
       await insertJobs(
         pool,
@@ -89,8 +107,9 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
       config: fixture.config({queues: {default: 1, events: 1}}),
       args: ['--queues', 'default:2'],
     })
+    const firstAt = Date.now()
     const first = ids(await insertJobs(pool, [quick({}, 'events'), quick({}, 'events')]))
-    await sleep(QUIET_MS)
+    await elapsed(firstAt, QUIET_MS)
     expect(await states(pool, first)).toEqual(['available', 'available'])
 
     const started = await fixture.cli('queue', 'start', 'events', '--limit', '3')
@@ -101,16 +120,19 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     await eventually(async () => runsQueue('sig-2', 'events'), 10_000, 'presence lists events')
     const stopped = await fixture.cli('queue', 'stop', 'events')
     expect(stopped).toMatchObject({code: 0, stdout: 'Sent stop for queue events to 1 node running it: Oban.sig-2\n'})
-    await sleep(SETTLE_MS)
+    await applied('sig-2', (qs) => queue(qs, 'events') === undefined, 'events stopped')
+    const secondAt = Date.now()
     const second = ids(await insertJobs(pool, [quick({}, 'events'), quick({}, 'default')]))
     await eventually(async () => (await states(pool, second))[1] === 'completed', 20_000, 'default still runs')
-    await sleep(QUIET_MS)
+    await elapsed(secondAt, QUIET_MS)
     expect(await states(pool, second)).toEqual(['available', 'completed'])
 
     // Started paused, addressed to this node by name: nothing runs until resumed.
     const startedPaused = await fixture.cli('queue', 'start', 'events', '--limit', '1', '--paused', '--node', 'sig-2')
     expect(startedPaused.stdout).toBe('Sent start (limit 1, paused) for queue events to 1 node: Oban.sig-2\n')
-    await sleep(QUIET_MS)
+    const startedAt = Date.now()
+    await applied('sig-2', (qs) => queue(qs, 'events')?.paused === true, 'events started paused')
+    await elapsed(startedAt, QUIET_MS)
     expect(await states(pool, [second[0]!])).toEqual(['available'])
     await fixture.cli('queue', 'resume', 'events', '--node', 'sig-2')
     await eventually(() => allInState(pool, second, 'completed'), 20_000, 'events resumed')
@@ -137,7 +159,10 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     const unknown = await fixture.cli('queue', 'list', '--instance', 'Nope')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr.trim()).toMatch(/^Error: no instance "Nope" is running against .+; running instances: Oban$/)
-    await sleep(SETTLE_MS)
+    // Signals are handled in the order they were sent: once a later one for this node shows in
+    // its presence row, the foreign pause has arrived too.
+    await fixture.cli('queue', 'scale', 'default', '--limit', '9', '--node', 'sig-3')
+    await applied('sig-3', (qs) => queue(qs, 'default')?.limit === 9, 'the later scale applied')
     const jobs = ids(await insertJobs(pool, [quick()]))
     await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'job completed despite the foreign pause')
   })
@@ -188,6 +213,8 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
           `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'oban_notifier'`,
         )
       ).rows.map((r) => r.pid)
+    // The previous test's node was killed: its backends leave pg_stat_activity soon, not at once.
+    await eventually(async () => (await listener()).length === 1, 10_000, 'one listener connection')
     const before = await listener()
     expect(before).toHaveLength(1)
     await pool.query('SELECT pg_terminate_backend($1)', [before[0]])
@@ -204,9 +231,10 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
 
     // Signals have no poll fallback: this pause only works if the new connection LISTENs again.
     await fixture.cli('queue', 'pause', 'default')
-    await sleep(SETTLE_MS)
+    await applied('sig-5', (qs) => queue(qs, 'default')?.paused === true, 'default paused')
+    const insertedAt = Date.now()
     const jobs = ids(await insertJobs(pool, [quick(), quick()]))
-    await sleep(QUIET_MS)
+    await elapsed(insertedAt, QUIET_MS)
     expect(await states(pool, jobs)).toEqual(['available', 'available'])
     await fixture.cli('queue', 'resume', 'default')
     await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'jobs completed after resume')
@@ -237,9 +265,10 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     await eventually(() => allInState(pool, jobs, 'completed'), 20_000, 'jobs completed after the garbage')
     // The queue's limit was not touched by the bad scale: the signal path still works too.
     await fixture.cli('queue', 'pause', 'default')
-    await sleep(SETTLE_MS)
+    await applied('sig-6', (qs) => queue(qs, 'default')?.paused === true, 'default paused')
+    const insertedAt = Date.now()
     const held = ids(await insertJobs(pool, [quick()]))
-    await sleep(QUIET_MS)
+    await elapsed(insertedAt, QUIET_MS)
     expect(await states(pool, held)).toEqual(['available'])
     expect(node.running).toBe(true)
   })

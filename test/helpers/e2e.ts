@@ -2,34 +2,19 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {afterAll, afterEach} from 'vitest'
 import type {Pool} from '../../src/db/pool.js'
 import {insertAllJobs} from '../../src/client/insert.js'
 import type {Job} from '../../src/job/job.js'
 import type {JobSpec} from '../../src/job/spec.js'
+import {BIN, cliEnv, LIBRARY, REPO} from './cli.js'
 
 /**
- * End-to-end support: real `oban` processes (the CLI's own entry point, bin/run.js, running the
- * TypeScript sources through tsx), a fixture project in a temp directory whose workers record
- * every run in a `runs` table of the test database, and cleanup that kills every child whatever
- * happened in the test.
+ * End-to-end support: real `oban` processes (the installed CLI's entry point on the compiled
+ * dist/, see cli.ts), a fixture project in a temp directory whose workers record every run in a
+ * `runs` table of the test database, and cleanup that kills every child whatever happened in the
+ * test.
  */
-
-export const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const TSX = join(REPO, 'node_modules/tsx/dist/loader.mjs')
-const BIN = join(REPO, 'bin/run.js')
-
-/**
- * The environment of every child: NODE_ENV=test makes oclif map dist/commands to the .ts sources
- * (as bin/dev.js does) while printing errors the way the installed CLI does (bin/dev.js adds
- * stack traces); a wide OCLIF_COLUMNS keeps each error message on one physical line.
- */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {...process.env, NODE_ENV: 'test', OCLIF_COLUMNS: '1000', ...extra}
-  delete env.DEBUG
-  return env
-}
 
 export interface ObanProcess {
   readonly child: ChildProcess
@@ -39,7 +24,10 @@ export interface ObanProcess {
   /** Resolves once the process has exited and its output is complete (never rejects). */
   readonly exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
   readonly running: boolean
-  /** Waits until `pattern` appears on a stream; rejects on timeout or if the process exits first. */
+  /**
+   * Waits until `pattern` appears on a stream; rejects on timeout (60 s by default: only a broken
+   * run waits that long) or as soon as the process exits without printing it.
+   */
   waitFor(pattern: RegExp, options?: {stream?: 'stdout' | 'stderr'; timeoutMs?: number}): Promise<void>
   signal(signal: NodeJS.Signals): void
 }
@@ -64,9 +52,9 @@ export function killChildrenAfterEach(): void {
 /** Spawns `oban ARGS` from `cwd`. The child is killed after the test if still running. */
 export function spawnOban(args: string[], options: {cwd: string; env?: Record<string, string>; node?: string}) {
   if (!cleanupRegistered) throw new Error('call killChildrenAfterEach() (or createFixture) at the top of the test file')
-  const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
-    env: childEnv(options.env),
+    env: cliEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -106,7 +94,7 @@ export function spawnOban(args: string[], options: {cwd: string; env?: Record<st
     get running() {
       return !done
     },
-    waitFor(pattern, {stream = 'stdout', timeoutMs = 30_000} = {}) {
+    waitFor(pattern, {stream = 'stdout', timeoutMs = 60_000} = {}) {
       const text = () => (stream === 'stdout' ? out : err)
       return new Promise<void>((resolve, reject) => {
         const finish = (error?: Error) => {
@@ -147,10 +135,10 @@ export async function runOban(
 }
 
 /**
- * A fixture project: `<dir>/conf/workers.ts` (workers importing defineWorker from the repository's
- * src/index.ts by absolute path) and config files in `<dir>/conf/` that name the workers by a
- * path relative to the config file. Commands run with cwd `<dir>`, so the workers are only found
- * if relative worker paths resolve against the config file's directory.
+ * A fixture project: `<dir>/conf/workers.ts` (workers importing defineWorker from the compiled
+ * library by absolute path, where a user's 'oban-ts' resolves) and config files in `<dir>/conf/`
+ * that name the workers by a path relative to the config file. Commands run with cwd `<dir>`, so
+ * the workers are only found if relative worker paths resolve against the config file's directory.
  */
 export interface Fixture {
   dir: string
@@ -237,8 +225,6 @@ export async function allInState(pool: Pool, ids: readonly number[], state: stri
   return (await states(pool, ids)).every((s) => s === state)
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
  * The workers of the fixture project:
  * - `E2E.Quick` records its run and returns;
@@ -248,7 +234,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  *   `ignoreAbort` it sleeps on regardless, as a worker that ignores its signal would.
  */
 function workersModule(): string {
-  const index = join(REPO, 'src/index.ts')
+  const index = LIBRARY
   const pkg = join(REPO, 'package.json')
   return `import {createRequire} from 'node:module'
 import {defineWorker} from ${JSON.stringify(index)}

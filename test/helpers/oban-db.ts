@@ -2,6 +2,7 @@ import {afterAll} from 'vitest'
 import {createPool, type Pool} from '../../src/db/pool.js'
 import {migrateUp} from '../../src/db/migrations/index.js'
 import {createTestDatabase} from './db.js'
+import {waitFor} from './wait.js'
 
 /**
  * A fresh database for the calling test file with Oban's tables migrated in `prefix`, and a pool
@@ -56,16 +57,11 @@ export async function readJob(pool: Pool, id: number, prefix = 'public'): Promis
   return rows[0] as Record<string, unknown>
 }
 
-/** Polls `check` until it returns true or the timeout passes (then throws). */
+/** Polls `check` until it returns true; throws after `timeoutMs` (see waitFor in wait.ts). */
 export async function eventually(
   check: () => Promise<boolean> | boolean,
   timeoutMs = 10_000,
   message = 'condition',
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${message}`)
+  await waitFor(check, {timeoutMs, message})
 }

@@ -1,7 +1,6 @@
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {join} from 'node:path'
-import {REPO} from './e2e.js'
+import {BIN, cliEnv} from './cli.js'
 
 /** util-linux `script`: runs a command on a pseudo-terminal (the tests skip themselves without it). */
 export const SCRIPT = '/usr/bin/script'
@@ -18,18 +17,10 @@ export function obanOnTerminal(
   argv: string[],
   options: {input?: string; cwd?: string; env?: Record<string, string>; cols?: number} = {},
 ): Promise<{code: number | null; screen: string}> {
-  const command = [
-    process.execPath,
-    '--import',
-    join(REPO, 'node_modules/tsx/dist/loader.mjs'),
-    join(REPO, 'bin/run.js'),
-  ]
-    .concat(argv)
-    .map(quote)
-    .join(' ')
+  const command = [process.execPath, BIN].concat(argv).map(quote).join(' ')
   const child = spawn(SCRIPT, ['-qec', `stty cols ${options.cols ?? 160}; ${command}`, '/dev/null'], {
     cwd: options.cwd,
-    env: {...process.env, NODE_ENV: 'test', NO_COLOR: '1', OCLIF_COLUMNS: '1000', ...options.env},
+    env: cliEnv({NO_COLOR: '1', ...options.env}),
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let input = options.input ?? ''

@@ -1,7 +1,6 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {join} from 'node:path'
-import {afterAll} from 'vitest'
-import {REPO} from './e2e.js'
+import {afterAll, inject} from 'vitest'
+import {BIN, RUN_MARKER} from './cli.js'
 
 /**
  * A real terminal of a given size for `oban` (tmux, on a socket of its own per test file), that
@@ -9,9 +8,6 @@ import {REPO} from './e2e.js'
  * tmuxOban, but sized, resizable and with an environment; its server is killed after the file's
  * tests (registered when the file first calls {@link tmuxTerminal}, at the file's top level).
  */
-
-const TSX = join(REPO, 'node_modules/tsx/dist/loader.mjs')
-const BIN = join(REPO, 'bin/run.js')
 
 export interface SizedPane {
   /** The visible screen, trailing blank lines removed. */
@@ -55,9 +51,9 @@ export function tmuxTerminal(
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
   const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${quote(value)}`)
   const command = [
-    'env -u CI -u CONTINUOUS_INTEGRATION NODE_ENV=test OCLIF_COLUMNS=1000',
+    `env -u CI -u CONTINUOUS_INTEGRATION -u NODE_ENV OCLIF_COLUMNS=1000 ${RUN_MARKER}=${quote(inject('runId'))}`,
     ...env,
-    `${quote(process.execPath)} --import ${quote(TSX)} ${quote(BIN)}`,
+    `${quote(process.execPath)} ${quote(BIN)}`,
     ...args.map(quote),
     '; echo EXIT=$?; sleep 600',
   ].join(' ')

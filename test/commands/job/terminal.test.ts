@@ -1,8 +1,7 @@
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {join} from 'node:path'
 import {beforeEach, describe, expect, it} from 'vitest'
-import {REPO} from '../../helpers/e2e.js'
+import {BIN, cliEnv} from '../../helpers/cli.js'
 import {insertJobRows} from '../../helpers/job-rows.js'
 import {migratedDatabase} from '../../helpers/oban-db.js'
 
@@ -16,19 +15,9 @@ const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
 /** Runs `oban ARGV` on a pseudo-terminal, typing `input`; returns what the terminal showed. */
 function onTerminal(argv: string[], input = ''): Promise<{code: number | null; screen: string}> {
-  const command = [
-    process.execPath,
-    '--import',
-    join(REPO, 'node_modules/tsx/dist/loader.mjs'),
-    join(REPO, 'bin/run.js'),
-    ...argv,
-    '--database-url',
-    url,
-  ]
-    .map(quote)
-    .join(' ')
+  const command = [process.execPath, BIN, ...argv, '--database-url', url].map(quote).join(' ')
   const child = spawn(SCRIPT, ['-qec', `stty cols 160; ${command}`, '/dev/null'], {
-    env: {...process.env, NODE_ENV: 'test', NO_COLOR: '1', OCLIF_COLUMNS: '1000'},
+    env: cliEnv({NO_COLOR: '1'}),
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let screen = ''

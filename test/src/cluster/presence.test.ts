@@ -167,13 +167,18 @@ describe('Presence', () => {
   it('logs a failing write once, keeps retrying, and says when it works again', async () => {
     const lines: string[] = []
     let failing = true
+    let failures = 0
     const db: Queryable = {
-      query: (...args: Parameters<Queryable['query']>) =>
-        failing ? Promise.reject(new Error('connection refused')) : pool.query(...args),
+      query: (...args: Parameters<Queryable['query']>) => {
+        if (!failing) return pool.query(...args)
+        failures++
+        return Promise.reject(new Error('connection refused'))
+      },
     }
     const p = presence({db, lines, interval: 30})
     await p.start()
-    await new Promise((resolve) => setTimeout(resolve, 120))
+    // Several writes have failed: "once" means once for all of them.
+    await eventually(() => failures >= 4, 5_000, 'four failed writes')
     expect(lines.filter((l) => l.includes('could not write node n1'))).toHaveLength(1)
     failing = false
     await eventually(() => lines.some((l) => l.includes('is listed again')), 2_000)

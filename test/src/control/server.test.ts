@@ -6,6 +6,7 @@ import {IsolatedNotifier} from '../../../src/notifier/isolated-notifier.js'
 import type {Payload} from '../../../src/notifier/notifier.js'
 import type {PluginDirectory} from '../../../src/plugin/lookup.js'
 import type {PluginHandle} from '../../../src/plugin/plugin.js'
+import {waitFor} from '../../helpers/wait.js'
 
 // The server against plugin handles of our own (no plugin host) and the in-process notifier,
 // which makes the same encode/size-check/decode round trip as the wire.
@@ -55,12 +56,16 @@ async function startServer(options: Partial<ConstructorParameters<typeof Control
   return server
 }
 
-/** Sends a request and collects what arrives on its reply channel within `ms`. */
 /**
- * Sends one request and collects its replies for `ms`, or until `expected` replies have come
- * (then `ms` is only a ceiling, so a loaded machine does not make the test miss a late reply).
+ * Sends one request and collects its replies: until `expected` replies have come, with `ms` as
+ * the ceiling (10 s by default, so a loaded machine does not make the test miss a late reply);
+ * with `expected` 0, for the whole `ms` (100 by default), the window in which no reply must come.
  */
-async function request(fields: Record<string, unknown>, ms = 100, expected?: number): Promise<Payload[]> {
+async function request(
+  fields: Record<string, unknown>,
+  expected = 1,
+  ms = expected === 0 ? 100 : 10_000,
+): Promise<Payload[]> {
   const id = typeof fields.id === 'string' ? fields.id : newRequestId()
   const replies: Payload[] = []
   const unlisten = notifier.listen(replyChannel(id), (payload) => replies.push(payload))
@@ -74,9 +79,12 @@ async function request(fields: Record<string, unknown>, ms = 100, expected?: num
     reply: replyChannel(id),
     ...fields,
   })
-  const deadline = Date.now() + ms
-  if (expected === undefined) await new Promise((resolve) => setTimeout(resolve, ms))
-  else while (replies.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+  if (expected === 0) await new Promise((resolve) => setTimeout(resolve, ms))
+  else {
+    await waitFor(() => replies.length >= expected, {timeoutMs: ms, intervalMs: 5}).catch(() => undefined)
+    // A reply sent twice would be delivered right behind the first: one more turn lets it show.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
   unlisten()
   return replies
 }
@@ -101,8 +109,8 @@ describe('ControlServer', () => {
   it('answers a request addressed to its node, and ignores other instances and nodes quietly', async () => {
     await startServer()
     expect(await request({node: 'n1'})).toHaveLength(1)
-    expect(await request({node: 'n2'})).toEqual([])
-    expect(await request({instance: 'Oban'})).toEqual([])
+    expect(await request({node: 'n2'}, 0)).toEqual([])
+    expect(await request({instance: 'Oban'}, 0)).toEqual([])
     expect(lines.filter((l) => l.includes('warn'))).toEqual([])
     expect(lines.filter((l) => l.includes('not this node'))).toHaveLength(2)
   })
@@ -146,7 +154,9 @@ describe('ControlServer', () => {
       {id: 7},
     ]
     await notifier.notify(CONTROL_CHANNEL, hostile)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await waitFor(() => lines.filter((l) => l.includes('malformed request')).length >= 5, {
+      message: 'the five warnings',
+    })
     const warnings = lines.filter((l) => l.includes('malformed request'))
     expect(warnings).toHaveLength(5)
     expect(warnings[1]).toContain('bad reply channel "signal"')
@@ -156,10 +166,11 @@ describe('ControlServer', () => {
 
   it('refuses calls beyond its in-flight limit with a busy reply', async () => {
     await startServer({maxInFlight: 1})
-    const first = request({fn: 'hang'}, 10_000, 1)
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    release = undefined
+    const first = request({fn: 'hang'})
+    const hung = await waitFor(() => release, {message: 'the first call to run'})
     expect(await request({fn: 'echo'})).toMatchObject([{ok: false, error: {code: 'busy'}}])
-    release?.()
+    hung()
     expect(await first).toMatchObject([{ok: true}])
   })
 
@@ -179,12 +190,13 @@ describe('ControlServer', () => {
 
   it('stops listening on stop, after the running calls replied', async () => {
     const s = await startServer()
-    const pending = request({fn: 'hang'}, 100)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    release = undefined
+    const pending = request({fn: 'hang'})
+    const hung = await waitFor(() => release, {message: 'the call to run'})
     const stopped = s.stop()
-    release?.()
+    hung()
     await stopped
     expect(await pending).toMatchObject([{ok: true}])
-    expect(await request({fn: 'echo'})).toEqual([])
+    expect(await request({fn: 'echo'}, 0)).toEqual([])
   })
 })

@@ -1,7 +1,6 @@
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
-import net from 'node:net'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {createPool} from '../../../src/db/pool.js'
 import {DatabaseUnreachableError, InvalidChannelError, NotificationTooLargeError} from '../../../src/errors.js'
@@ -9,8 +8,10 @@ import {createLogger} from '../../../src/telemetry/logger.js'
 import type {NotifierStatus, Payload} from '../../../src/notifier/notifier.js'
 import {PostgresNotifier, type PostgresNotifierOptions} from '../../../src/notifier/postgres-notifier.js'
 import {attach, detach, type Metadata} from '../../../src/telemetry/telemetry.js'
+import {cliEnv} from '../../helpers/cli.js'
 import {createTestDatabase} from '../../helpers/db.js'
 import {eventually} from '../../helpers/oban-db.js'
+import {refusingPort} from '../../helpers/ports.js'
 import {TcpProxy} from '../../helpers/tcp-proxy.js'
 
 const url = await createTestDatabase('notifier_pg')
@@ -80,8 +81,8 @@ describe('PostgresNotifier', () => {
     const received = await collect(n, 'insert')
     await rawNotify('public.oban_insert', '{"queue":"public-one"}')
     await rawNotify('private.oban_insert', '{"queue":"alpha"}')
+    // Notifications arrive in commit order: had public-one been heard, it would be here first.
     await eventually(() => received.length === 1)
-    await sleep(50)
     expect(received).toEqual([{queue: 'alpha'}])
   })
 
@@ -224,8 +225,11 @@ describe('PostgresNotifier', () => {
       )
       return rows[0]?.query === 'UNLISTEN "public.oban_insert"'
     })
+    // A notification on a channel still listened to, sent after "two", arrives after it would have.
+    const barrier = await collect(n, 'signal')
     await rawNotify('public.oban_insert', '{"queue":"two"}')
-    await sleep(100)
+    await rawNotify('public.oban_signal', '{"action":"pause","ident":"any","queue":"barrier"}')
+    await eventually(() => barrier.length === 1)
     expect(first).toEqual([])
     expect(second).toEqual([{queue: 'one'}])
   })
@@ -303,7 +307,8 @@ describe('PostgresNotifier', () => {
   })
 
   it('rejects start() with DatabaseUnreachableError when the server cannot be reached, and can retry', async () => {
-    const port = await freePort()
+    const {port, release} = await refusingPort()
+    cleanup.push(release)
     const {n} = notifier({url: `postgres://postgres@127.0.0.1:${port}/nothing`})
     await expect(n.start()).rejects.toBeInstanceOf(DatabaseUnreachableError)
     expect(n.status).toBe('idle')
@@ -337,6 +342,7 @@ describe('PostgresNotifier', () => {
     it(`leaves no handle behind after stop() (${mode}): the process exits by itself`, async () => {
       const fixture = fileURLToPath(new URL('fixtures/stop-and-exit.ts', import.meta.url))
       const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, mode], {
+        env: cliEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let stdout = ''
@@ -352,11 +358,3 @@ describe('PostgresNotifier', () => {
     })
   }
 })
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}

@@ -239,6 +239,9 @@ describe('batches', () => {
       // Released during the retry passes: picked up after all.
       await pool.query(`UPDATE oban_jobs SET state = 'retryable' WHERE id <> $1`, [ids[1]])
       const later = runBulkAction({pool, prefix: 'public', action: JOB_ACTIONS.retry, filter: {}})
+      // A head start, not a condition: committing before its first sweep only makes that sweep
+      // find nothing locked, which passes too; awaiting the sweep would instead race its retry
+      // passes (300 ms in all) on a loaded machine.
       await new Promise((resolve) => setTimeout(resolve, 150))
       await holder.query('COMMIT')
       expect(await later).toMatchObject({changed: 3, skipped: 0})

@@ -65,15 +65,30 @@ async function stager(
   return {stager: s, wakes}
 }
 
-/** A plain LISTEN client, as an Elixir node's producers hear the leader's stager. */
-async function listenInserts(): Promise<{queue: string}[]> {
+/**
+ * A plain LISTEN client, as an Elixir node's producers hear the leader's stager. `flush()` sends
+ * a sentinel NOTIFY and waits for it: notifications arrive in commit order, so whatever was
+ * committed before (a finished tick's) has arrived by then, and "exactly these" or "none" can be
+ * asserted without waiting a while.
+ */
+async function listenInserts(): Promise<{received: {queue: string}[]; flush: () => Promise<void>}> {
   const client = new pg.Client({connectionString: url})
   await client.connect()
   const received: {queue: string}[] = []
-  client.on('notification', (message) => received.push(JSON.parse(message.payload ?? '{}') as {queue: string}))
+  let onSentinel: (() => void) | undefined
+  client.on('notification', (message) => {
+    const payload = JSON.parse(message.payload ?? '{}') as {queue: string; sentinel?: boolean}
+    if (payload.sentinel) onSentinel?.()
+    else received.push(payload)
+  })
   await client.query('LISTEN "public.oban_insert"')
   running.push(() => client.end())
-  return received
+  const flush = async () => {
+    const arrived = new Promise<void>((resolve) => (onSentinel = resolve))
+    await pool.query(`SELECT pg_notify('public.oban_insert', '{"sentinel":true}')`)
+    await arrived
+  }
+  return {received, flush}
 }
 
 async function statesById(ids: number[]): Promise<string[]> {
@@ -85,11 +100,12 @@ async function statesById(ids: number[]): Promise<string[]> {
   return ids.map((id) => byId.get(id)!)
 }
 
+// Only where a timer must do nothing: a window of five 50 ms intervals, as a wrong tick needs one.
 const settle = () => new Promise((resolve) => setTimeout(resolve, 250))
 
 describe('Stager', () => {
   it('makes due scheduled and retryable jobs available and notifies each queue once', async () => {
-    const received = await listenInserts()
+    const {received, flush} = await listenInserts()
     const ids = await insertRaw(pool, [
       {queue: 'alpha', state: 'scheduled', scheduledIn: -60},
       {queue: 'alpha', state: 'scheduled', scheduledIn: -1},
@@ -111,8 +127,7 @@ describe('Stager', () => {
         'retryable',
         'completed',
       ])
-      await eventually(() => received.length >= 2, 5_000, 'insert notifications')
-      await settle()
+      await flush()
       expect(received.sort((a, b) => a.queue.localeCompare(b.queue))).toEqual([{queue: 'alpha'}, {queue: 'beta'}])
       expect(wakes).toEqual([])
       expect(stops).toHaveLength(1)
@@ -141,27 +156,27 @@ describe('Stager', () => {
   })
 
   it('also notifies queues whose jobs were already available (the leader’s periodic nudge)', async () => {
-    const received = await listenInserts()
+    const {received, flush} = await listenInserts()
     await insertRaw(pool, [{queue: 'waiting'}])
     const {stager: s} = await stager()
     await s.tick()
-    await eventually(() => received.length > 0, 5_000, 'a notification')
+    await flush()
     expect(received).toEqual([{queue: 'waiting'}])
   })
 
   it('stages nothing on a follower; in global mode it leaves notifying to the leader', async () => {
-    const received = await listenInserts()
+    const {received, flush} = await listenInserts()
     const ids = await insertRaw(pool, [{queue: 'alpha', state: 'scheduled', scheduledIn: -5}, {queue: 'ready'}])
     const {stager: s, wakes} = await stager({leader: false, status: 'clustered'})
     await s.tick()
-    await settle()
+    await flush()
     expect(await statesById(ids)).toEqual(['scheduled', 'available'])
     expect(received).toEqual([])
     expect(wakes).toEqual([])
   })
 
   it('wakes local producers directly in local mode, on a follower and on the leader', async () => {
-    const received = await listenInserts()
+    const {received, flush} = await listenInserts()
     const ids = await insertRaw(pool, [{queue: 'alpha', state: 'scheduled', scheduledIn: -5}])
 
     const follower = await stager({leader: false, status: 'solitary'})
@@ -175,7 +190,7 @@ describe('Stager', () => {
     expect(leader.stager.currentMode).toBe('local')
     expect(leader.wakes).toEqual(['all'])
     expect(await statesById(ids)).toEqual(['available'])
-    await settle()
+    await flush()
     expect(received).toEqual([])
   })
 

@@ -7,6 +7,7 @@ import pg from 'pg'
 import {afterEach} from 'vitest'
 import {stopEmbedded, type EmbeddedServer} from '../../../../src/db/embedded/index.js'
 import {readPostmasterPid} from '../../../../src/db/embedded/server.js'
+import {BIN, cliEnv} from '../../../helpers/cli.js'
 
 /** The repository root (where package.json and bin/dev.js are). */
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -73,7 +74,7 @@ export function ensureInChildProcess(dataDir: string): Promise<EnsureOutcome> {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'test/src/db/embedded/fixtures/ensure.ts', dataDir],
-      {cwd: repoRoot, timeout: 60_000},
+      {cwd: repoRoot, env: cliEnv(), timeout: 60_000},
       (error, stdout, stderr) => {
         const line = stdout.trim().split('\n').pop()
         if (!line) return reject(new Error(`no output from the child (${error?.message ?? ''}): ${stderr}`))
@@ -83,16 +84,13 @@ export function ensureInChildProcess(dataDir: string): Promise<EnsureOutcome> {
   })
 }
 
-/** Runs the CLI from source (`bin/dev.js`) and resolves with its exit code and output. */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{code: number; stdout: string; stderr: string}> {
+/** Runs the compiled CLI (see cli.ts) and resolves with its exit code and output. */
+export function runCli(args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'bin/dev.js', ...args],
-      {cwd: repoRoot, env, timeout: 60_000},
+      [BIN, ...args],
+      {cwd: repoRoot, env: cliEnv(), timeout: 60_000},
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
         resolve({code, stdout, stderr})

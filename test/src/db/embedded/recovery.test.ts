@@ -2,10 +2,10 @@ import {spawn} from 'node:child_process'
 import {readFile, writeFile} from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {afterEach, describe, expect, it} from 'vitest'
 import {ensureEmbedded, stopEmbedded} from '../../../../src/db/embedded/index.js'
 import {processState} from '../../../../src/db/embedded/processes.js'
+import {waitFor} from '../../../helpers/wait.js'
 import {cleanUpServersAfterEach, isRoot, killQuietly, query, tempDir} from './helpers.js'
 
 cleanUpServersAfterEach()
@@ -16,7 +16,7 @@ afterEach(() => {
 })
 
 async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 200 && (await processState(pid)) === 'alive'; i++) await sleep(25)
+  await waitFor(async () => (await processState(pid)) !== 'alive', {message: `process ${pid} to end`, intervalMs: 25})
 }
 
 describe('stale postmaster.pid (P3)', () => {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {startThrowawayCluster} from '../../../../src/db/embedded/throwaway-cluster.js'
 import {inspectServer} from '../../../../src/db/embedded/server.js'
+import {cliEnv} from '../../../helpers/cli.js'
 import {isRoot, processUid, query, repoRoot} from './helpers.js'
 
 describe('startThrowawayCluster', () => {
@@ -32,6 +33,7 @@ describe('startThrowawayCluster', () => {
   it('removes clusters left by a test run that was killed', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/src/db/embedded/fixtures/throwaway.ts'], {
       cwd: repoRoot,
+      env: cliEnv(),
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     const line = await new Promise<string>((resolve, reject) => {

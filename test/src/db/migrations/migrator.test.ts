@@ -138,16 +138,27 @@ describe('migrateUp', () => {
     await listener.connect()
     try {
       const payloads: string[] = []
-      listener.on('notification', (message) => payloads.push(`${message.channel} ${message.payload}`))
+      let onSentinel: (() => void) | undefined
+      listener.on('notification', (message) => {
+        if (message.payload === 'sentinel') onSentinel?.()
+        else payloads.push(`${message.channel} ${message.payload}`)
+      })
+      // Notifications arrive in commit order: once a NOTIFY sent after the inserts is here, every
+      // notification of the inserts is too.
+      const flush = async () => {
+        const arrived = new Promise<void>((resolve) => (onSentinel = resolve))
+        await pool.query(`SELECT pg_notify('trig.oban_insert', 'sentinel')`)
+        await arrived
+      }
       await listener.query('LISTEN "trig.oban_insert"')
       await pool.query(
         `INSERT INTO trig.oban_jobs (worker, args, queue, state) VALUES ('W', '{}', 'mailers', 'available'), ('W', '{}', 'later', 'scheduled')`,
       )
-      for (let tries = 0; payloads.length === 0 && tries < 100; tries++) await listener.query('SELECT pg_sleep(0.01)')
+      await flush()
       expect(payloads).toEqual(['trig.oban_insert {"queue" : "mailers"}'])
       await migrateUp(pool, {prefix: 'trig'})
       await pool.query(`INSERT INTO trig.oban_jobs (worker, args) VALUES ('W', '{}')`)
-      await listener.query('SELECT pg_sleep(0.2)')
+      await flush()
       expect(payloads).toHaveLength(1) // V12 removed it
     } finally {
       await listener.end()
