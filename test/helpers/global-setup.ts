@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import type {TestProject} from 'vitest/node'
-import {startThrowawayCluster} from '../../src/db/embedded/throwaway-cluster.js'
+import {startThrowawayCluster, type ThrowawayCluster} from '../../src/db/embedded/throwaway-cluster.js'
 import {ensureBuilt} from './build.js'
 import {REPO, RUN_MARKER} from './cli.js'
 import {reapLeftovers} from './leaks.js'
@@ -30,10 +30,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('adminUrl', external)
     return async () => reap()
   }
-  const cluster = await startThrowawayCluster()
+  const cluster = await startCluster()
   project.provide('adminUrl', cluster.url)
   return async () => {
     reap()
     await cluster.stop()
+  }
+}
+
+/**
+ * The product picks the cluster's port by binding port 0 and closing it again, so another process
+ * (another checkout's test run, a test file's server) can take it before PostgreSQL binds it; the
+ * start then fails. A new attempt picks a new port; any other failure fails again and is thrown.
+ */
+async function startCluster(attempts = 3): Promise<ThrowawayCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startThrowawayCluster()
+    } catch (error) {
+      if (attempt >= attempts) throw error
+      console.warn(`the throwaway PostgreSQL did not start (${String(error)}); trying again`)
+    }
   }
 }
