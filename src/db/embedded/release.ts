@@ -2,8 +2,9 @@ import pg from 'pg'
 import {stopEmbedded} from './control.js'
 import {clearInstanceOwner, ownerReleasable} from './owner.js'
 
-// How long the connections closed just before a release may still show in pg_stat_activity.
-const CLOSED_BACKENDS_GONE_MS = 1_000
+// How long the connections closed just before a release may still show in pg_stat_activity (their
+// backends exit a moment after the close; longer on a loaded machine).
+const CLOSED_BACKENDS_GONE_MS = 2_000
 
 export interface ReleaseResult {
   stopped: boolean
