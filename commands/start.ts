@@ -4,7 +4,13 @@ import {BaseCommand} from '../src/cli/base-command.js'
 import {dataDirFlag, nonEmptyFlag} from '../src/cli/flags.js'
 import {parsePluginSpecs} from '../src/cli/plugin-spec.js'
 import {parseQueueSpec} from '../src/cli/queue-spec.js'
-import {exitWhenStuck, shutdownWaitLine, startInstance, untilSignalOrStopped} from '../src/cli/run-instance.js'
+import {
+  exitWhenStuck,
+  shutdownWaitLine,
+  startInstance,
+  untilSignal,
+  untilSignalOrStopped,
+} from '../src/cli/run-instance.js'
 import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/breakdown/start-breakdown.js'
 
 export default class Start extends BaseCommand {
@@ -65,6 +71,13 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const plugins = flags.plugin === undefined ? undefined : parsePluginSpecs(flags.plugin)
     // No config file at all: queue default and the live Breakdown table (src/cli/breakdown/start-breakdown.ts).
     const defaults = defaultsWithoutConfig(flags.config)
+    // Listening before anything starts: a Ctrl-C while the instance starts (the first embedded
+    // start takes seconds) or before the live table shows stops it cleanly once it runs, instead
+    // of Node's default exit in the middle of it. A second one exits at once.
+    const signalled = untilSignal((second) => {
+      this.logToStderr('Second signal: exiting without waiting.')
+      process.exit(second === 'SIGTERM' ? 143 : 130)
+    })
     const {oban, file} = await startInstance({
       configPath: flags.config,
       overrides: {
@@ -93,10 +106,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const hideBreakdown = await showStartBreakdown(oban)
     this.defer(hideBreakdown)
     // Also ends when the instance stops itself (a plugin escalated): the error is the exit's reason.
-    const signal = await untilSignalOrStopped(oban, (second) => {
-      this.logToStderr('Second signal: exiting without waiting.')
-      process.exit(second === 'SIGTERM' ? 143 : 130)
-    })
+    const signal = await untilSignalOrStopped(oban, signalled)
     await hideBreakdown()
     if (signal) this.log(`${signal}: stopping...`)
     const waiting = shutdownWaitLine(oban)

@@ -97,9 +97,9 @@ export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<No
  */
 export function untilSignalOrStopped(
   oban: Oban,
-  force: (signal: NodeJS.Signals) => void,
+  signalled: Promise<NodeJS.Signals>,
 ): Promise<NodeJS.Signals | undefined> {
-  return Promise.race([untilSignal(force), oban.untilStopped().then(() => undefined)])
+  return Promise.race([signalled, oban.untilStopped().then(() => undefined)])
 }
 
 // How long a stopped `oban start` lets the event loop wind down on its own.

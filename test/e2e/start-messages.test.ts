@@ -80,4 +80,16 @@ describe('oban start messages', {timeout: 180_000}, () => {
     node.signal('SIGINT')
     await node.exited
   })
+
+  it('a Ctrl-C while it starts stops the instance cleanly once it runs', async () => {
+    const dir = await tempDir('oban-early-signal-')
+    const node = spawnOban(['start', '--data-dir', path.join(dir, '.oban'), '--node', 'early'], {
+      cwd: dir,
+      env: {DATABASE_URL: '', OBAN_DATABASE_URL: '', OBAN_DATA_DIR: ''},
+    })
+    await node.waitFor(/Creating the embedded PostgreSQL/, {stream: 'stderr', timeoutMs: 30_000})
+    node.signal('SIGINT')
+    expect(await node.exited).toEqual({code: 0, signal: null})
+    expect(node.stdout()).toMatch(/is running on[\s\S]*SIGINT: stopping\.\.\.\nStopped\.\n/)
+  })
 })
