@@ -1,8 +1,5 @@
 import type pg from 'pg'
-import {createDedicatedClient, type Pool, type Queryable} from '../db/pool.js'
-
-// How long close() waits for a graceful goodbye before destroying the socket.
-const CLOSE_GRACE_MS = 1_000
+import {createDedicatedClient, endClient, type Pool, type Queryable} from '../db/pool.js'
 
 /**
  * The session a Peer holds its elections on, outside the pool, for as long as it leads: the
@@ -52,16 +49,7 @@ export class LeaseConnection implements Queryable {
   /** Ends the session (releasing its lock); idempotent, never rejects. */
   close(): Promise<void> {
     this.finished = true
-    this.closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))
-      try {
-        await Promise.race([this.client.end().catch(() => undefined), grace])
-      } finally {
-        clearTimeout(timer)
-        this.client.connection.stream.destroy()
-      }
-    })()
+    this.closing ??= endClient(this.client)
     return this.closing
   }
 }

@@ -66,6 +66,26 @@ export function createDedicatedClient(pool: Pool): pg.Client {
   return new pg.Client({...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000})
 }
 
+// How long endClient waits for a graceful goodbye before destroying the socket: a dead peer never
+// acknowledges, and a half-open socket would keep the process alive.
+const END_GRACE_MS = 1_000
+
+/**
+ * Ends a dedicated client (a LISTEN or lease session): a graceful goodbye for up to a second, then
+ * the socket is destroyed whatever happened. Never rejects.
+ */
+export async function endClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_GRACE_MS)))
+  try {
+    // pg's end() already destroys the socket when a query is active or the client is broken.
+    await Promise.race([client.end().catch(() => undefined), grace])
+  } finally {
+    clearTimeout(timer)
+    client.connection.stream.destroy()
+  }
+}
+
 /**
  * Runs a trivial query so that an unreachable or misconfigured server is reported once, clearly,
  * before anything else starts. Connection errors become {@link DatabaseUnreachableError}.

@@ -1,5 +1,6 @@
 import pg from 'pg'
 import {quoteIdent} from '../db/identifier.js'
+import {endClient} from '../db/pool.js'
 
 export interface ListenerConnectionOptions {
   url: string
@@ -19,9 +20,6 @@ export interface ListenerConnectionOptions {
 // without the notifier's health check.
 const KEEPALIVE_DELAY_MS = 10_000
 const CONNECT_TIMEOUT_MS = 10_000
-// How long close() waits for a graceful goodbye before destroying the socket: a dead peer never
-// acknowledges, and a half-open socket would keep the process alive.
-const CLOSE_GRACE_MS = 1_000
 
 /**
  * One dedicated `pg.Client` for LISTEN, never a pool checkout: its lifetime is the notifier's and
@@ -118,20 +116,8 @@ export class ListenerConnection {
   close(): Promise<void> {
     this.finished = true
     this.rejectConnect?.(new Error('the listener connection was closed while connecting'))
-    this.closing ??= this.end()
+    this.closing ??= endClient(this.client)
     return this.closing
-  }
-
-  private async end(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))
-    try {
-      // pg's end() already destroys the socket when a query is active or the client is broken.
-      await Promise.race([this.client.end().catch(() => undefined), grace])
-    } finally {
-      clearTimeout(timer)
-      this.client.connection.stream.destroy()
-    }
   }
 
   private lost(error: Error): void {

@@ -4,8 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {REPO} from '../helpers/cli.js'
 import {createFixture} from '../helpers/e2e.js'
 import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
-import {hasTmux} from '../helpers/tmux.js'
-import {tmuxServer, tmuxTerminal, type SizedPane} from '../helpers/tmux-terminal.js'
+import {hasTmux, tmuxTerminal, type Pane} from '../helpers/tmux.js'
 
 // The live Breakdown in real terminals (tmux) at 120x40 and 80x24, with 20 queues (more table
 // rows than either screen holds) and a log line every 100 ms (a plugin alternating the
@@ -15,7 +14,7 @@ import {tmuxServer, tmuxTerminal, type SizedPane} from '../helpers/tmux-terminal
 
 const {url, pool} = await migratedDatabase('e2e_breakdown_fit')
 const fixture = createFixture(url)
-tmuxServer()
+const terminal = tmuxTerminal()
 
 writeFileSync(
   join(fixture.dir, 'conf', 'ticker.ts'),
@@ -104,7 +103,7 @@ const lastTick = (screen: string) => {
 }
 
 /** Resizes and waits until the screen is well formed at the new size and newer log lines showed. */
-async function resizeTo(pane: SizedPane, columns: number, rows: number, ticks: boolean, status = 'running') {
+async function resizeTo(pane: Pane, columns: number, rows: number, ticks: boolean, status = 'running') {
   const before = lastTick(pane.screen())
   pane.resize(columns, rows)
   return pane.waitFor((screen) => {
@@ -124,7 +123,7 @@ const SIZES: {columns: number; rows: number; env: Record<string, string>}[] = [
 describe.skipIf(!hasTmux)('the live Breakdown fits the terminal', {timeout: 240_000}, () => {
   it.each(SIZES)('oban start at $columns x $rows with log lines and 20 queues', async ({columns, rows, env}) => {
     const instance = `Fit${columns}`
-    const pane = tmuxTerminal(
+    const pane = terminal.oban(
       `start-${columns}`,
       ['start', '--config', config, '--instance', instance, '--database-url', url],
       {cwd: fixture.dir, columns, rows, env},
@@ -197,7 +196,7 @@ describe.skipIf(!hasTmux)('the live Breakdown fits the terminal', {timeout: 240_
 
   it('oban breakdown at 80 x 24 with NO_COLOR: fits, resizes, and keeps its status in view', async () => {
     const rows = 24
-    const pane = tmuxTerminal(
+    const pane = terminal.oban(
       'breakdown-80',
       ['breakdown', '--interval', '500ms', '--instance', 'FitView', '--database-url', url],
       {cwd: fixture.dir, columns: 80, rows, env: {NO_COLOR: '1'}},

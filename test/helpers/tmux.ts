@@ -12,18 +12,36 @@ export const hasTmux = spawnSync('tmux', ['-V']).status === 0
 export interface Pane {
   /** The visible screen, trailing blank lines removed. */
   screen(): string
-  /** Waits until the screen matches; fails with the screen after `timeoutMs`. */
-  waitFor(pattern: RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>
+  /** The visible screen with its escape codes (colours). */
+  screenWithEscapes(): string
+  /** The scrollback and the screen. */
+  history(): string
+  /**
+   * Waits until the screen matches (a check may return a string: why not yet, shown on failure);
+   * fails with the screen after `timeoutMs`.
+   */
+  waitFor(pattern: RegExp | ((screen: string) => boolean | string), timeoutMs?: number): Promise<string>
   keys(...keys: string[]): void
+  /** Resizes the terminal (its window), as a user dragging it would. */
+  resize(columns: number, rows: number): void
+}
+
+export interface PaneOptions {
+  cwd: string
+  /** The terminal's size (default 120x50); the window size is manual, so resize() is what it gets. */
+  columns?: number
+  rows?: number
+  /** Added to the command's environment. */
+  env?: Record<string, string>
 }
 
 export interface Terminal {
   /**
-   * Runs `oban ARGS` in a new 120x50 session named `name`, from `cwd`. CI and
-   * CONTINUOUS_INTEGRATION are removed from the child's environment: this is the interactive path.
-   * When the command ends the pane prints `EXIT=<code>` and stays open.
+   * Runs `oban ARGS` in a new session named `name`, from `cwd`. CI and CONTINUOUS_INTEGRATION are
+   * removed from the child's environment: this is the interactive path. When the command ends the
+   * pane prints `EXIT=<code>` and stays open.
    */
-  oban(name: string, args: string[], options: {cwd: string}): Pane
+  oban(name: string, args: string[], options: PaneOptions): Pane
 }
 
 /**
@@ -46,28 +64,38 @@ export function tmuxTerminal(): Terminal {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
   return {
     oban(name, args, options) {
+      const {columns = 120, rows = 50} = options
       const command = [
         'env -u CI -u CONTINUOUS_INTEGRATION',
+        ...Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${quote(value)}`),
         `${quote(process.execPath)} ${quote(BIN)}`,
         ...args.map(quote),
         '; echo EXIT=$?; sleep 600',
       ].join(' ')
       started = true
-      tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '50', '-c', options.cwd, command)
-      const screen = () => tmux('capture-pane', '-p', '-t', name).replace(/\s+$/, '')
+      tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), '-c', options.cwd, command)
+      tmux('set-option', '-t', name, 'window-size', 'manual')
+      tmux('set-option', '-t', name, 'history-limit', '20000')
+      const capture = (...flags: string[]) => tmux('capture-pane', '-p', ...flags, '-t', name).replace(/\s+$/, '')
+      const screen = () => capture()
       return {
         screen,
+        screenWithEscapes: () => capture('-e'),
+        history: () => capture('-S', '-'),
         async waitFor(pattern, timeoutMs = 30_000) {
-          const matches = typeof pattern === 'function' ? pattern : (s: string) => pattern.test(s)
+          const check = typeof pattern === 'function' ? pattern : (s: string) => pattern.test(s)
           let text = ''
+          let last = false as boolean | string
           try {
-            await waitFor(() => matches((text = screen())), {timeoutMs, intervalMs: 100})
+            await waitFor(() => (last = check((text = screen()))) === true, {timeoutMs, intervalMs: 100})
           } catch {
-            throw new Error(`the pane never showed ${String(pattern)}:\n${text}`)
+            const what = typeof pattern === 'function' ? 'what was expected' : String(pattern)
+            throw new Error(`the pane never showed ${what}${typeof last === 'string' ? ` (${last})` : ''}:\n${text}`)
           }
           return text
         },
         keys: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+        resize: (cols, lines) => void tmux('resize-window', '-t', name, '-x', String(cols), '-y', String(lines)),
       }
     },
   }

@@ -1,38 +1,17 @@
-import {spawn} from 'node:child_process'
-import {existsSync} from 'node:fs'
 import {beforeEach, describe, expect, it} from 'vitest'
-import {BIN, cliEnv} from '../../helpers/cli.js'
 import {insertJobRows} from '../../helpers/job-rows.js'
 import {migratedDatabase} from '../../helpers/oban-db.js'
+import {hasScript, obanOnTerminal} from '../../helpers/pty.js'
 
 // What a person at a terminal sees: the commands run under a pseudo-terminal (util-linux
 // `script`), so stdin, stdout and stderr are all TTYs, as they are in an interactive shell.
-const SCRIPT = '/usr/bin/script'
 const {url, pool} = await migratedDatabase('cmd_job_terminal')
 beforeEach(() => pool.query('TRUNCATE oban_jobs'))
 
-const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
+/** Runs `oban ARGV` against the file's database on a pseudo-terminal, typing `input`. */
+const onTerminal = (argv: string[], input = '') => obanOnTerminal([...argv, '--database-url', url], {input})
 
-/** Runs `oban ARGV` on a pseudo-terminal, typing `input`; returns what the terminal showed. */
-function onTerminal(argv: string[], input = ''): Promise<{code: number | null; screen: string}> {
-  const command = [process.execPath, BIN, ...argv, '--database-url', url].map(quote).join(' ')
-  const child = spawn(SCRIPT, ['-qec', `stty cols 160; ${command}`, '/dev/null'], {
-    env: cliEnv({NO_COLOR: '1'}),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  let screen = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    screen += chunk
-    // Answers once the question is on the screen (typed earlier, the terminal would echo it first).
-    if (input && screen.includes('[y/N]')) {
-      child.stdin.write(input)
-      input = ''
-    }
-  })
-  return new Promise((resolve) => child.on('close', (code) => resolve({code, screen: screen.replaceAll('\r\n', '\n')})))
-}
-
-describe.skipIf(!existsSync(SCRIPT))('on a terminal', {timeout: 60_000}, () => {
+describe.skipIf(!hasScript)('on a terminal', {timeout: 60_000}, () => {
   it('asks before retrying a filter, shows progress on one line, then the result', async () => {
     await pool.query(`INSERT INTO oban_jobs (worker, state) SELECT 'W', 'discarded' FROM generate_series(1, 2500)`)
     const {code, screen} = await onTerminal(['job', 'retry', '--state', 'discarded'], 'y\n')
