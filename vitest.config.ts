@@ -9,7 +9,9 @@ export default defineConfig({
     disableConsoleIntercept: true,
     // Two cores: more workers only make the database-backed files slower.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Generous: CI runs the suite with both cores busy (stress-ng), and the first command of a file
+    // pays for loading oclif and jiti. Tests await conditions; the timeout only catches hangs.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     fakeTimers: {toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date']},
   },

@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {REPO} from '../helpers/cli.js'
+import {LIBRARY, REPO} from '../helpers/cli.js'
 import {createFixture} from '../helpers/e2e.js'
 import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 import {hasTmux, tmuxTerminal, type Pane} from '../helpers/tmux.js'
@@ -18,7 +18,7 @@ const terminal = tmuxTerminal()
 
 writeFileSync(
   join(fixture.dir, 'conf', 'ticker.ts'),
-  `import {definePlugin, PluginBase} from ${JSON.stringify(join(REPO, 'src/index.ts'))}
+  `import {definePlugin, PluginBase} from ${JSON.stringify(LIBRARY)}
 
 class Ticker extends PluginBase {
   private n = 0

@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {sendQueueSignal} from '../../src/client/queue-control.js'
-import {REPO} from '../helpers/cli.js'
+import {LIBRARY, REPO} from '../helpers/cli.js'
 import {createFixture, createRunsTable, insertJobs, resetTables, sleeper} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
@@ -150,7 +150,7 @@ describe('a node frozen (SIGSTOP) while its jobs are rescued and run elsewhere',
 
 /** `E2E.Gate`: records its run, then runs until the test inserts (job id, attempt) into `gates`. */
 function gateWorkers(): string {
-  const index = join(REPO, 'src/index.ts')
+  const index = LIBRARY
   const pkg = join(REPO, 'package.json')
   return `import {createRequire} from 'node:module'
 import {defineWorker} from ${JSON.stringify(index)}

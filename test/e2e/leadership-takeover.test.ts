@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {REPO} from '../helpers/cli.js'
+import {LIBRARY, REPO} from '../helpers/cli.js'
 import {createFixture, type ObanProcess} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
@@ -139,7 +139,7 @@ describe('leadership takeover between oban start processes', {timeout: 600_000},
 
 /** A leader-only plugin that records, every 100 ms, whether its node says it leads. */
 function probePlugin(): string {
-  const index = join(REPO, 'src/index.ts')
+  const index = LIBRARY
   return `import {definePlugin, PluginBase} from ${JSON.stringify(index)}
 
 class Probe extends PluginBase {

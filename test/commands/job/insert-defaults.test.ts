@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {runCommand} from '@oclif/test'
 import {afterAll, describe, expect, it} from 'vitest'
 import {migratedDatabase} from '../../helpers/oban-db.js'
+import {LIBRARY} from '../../helpers/cli.js'
 
 // `oban job insert WORKER` for a worker the config defines makes the job the worker's own code
 // would: its queue, priority, maxAttempts, tags and unique apply, and flags override them.
@@ -13,7 +14,7 @@ const {url, pool} = await migratedDatabase('cmd_job_insert_defaults')
 const dir = mkdtempSync(join(tmpdir(), 'oban-insert-defaults-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-const index = join(root, 'src/index.ts')
+const index = LIBRARY
 writeFileSync(
   join(dir, 'workers.ts'),
   `import {defineWorker} from ${JSON.stringify(index)}

@@ -8,6 +8,7 @@ import {createLogger} from '../../../src/telemetry/logger.js'
 import {Oban} from '../../../src/instance/oban.js'
 import type {PluginHandle} from '../../../src/plugin/plugin.js'
 import {pluginHandles} from '../../../src/plugin/lookup.js'
+import {LIBRARY} from '../../helpers/cli.js'
 import {insertRaw, migratedDatabase} from '../../helpers/oban-db.js'
 
 // The README's plugin, exactly as printed, with its imports pointed at this repository.
@@ -21,7 +22,9 @@ writeFileSync(
   (code ?? '')
     .replace(
       "from 'oban-ts'",
-      `from ${JSON.stringify(fileURLToPath(new URL('../../../src/index.ts', import.meta.url)))}`,
+      // The built package, as users import it: through jiti, src/index.ts would mean transpiling
+      // the whole source tree, tens of seconds on a loaded machine.
+      `from ${JSON.stringify(LIBRARY)}`,
     )
     .replace("from 'zod'", `from ${JSON.stringify(createRequire(import.meta.url).resolve('zod'))}`),
 )
