@@ -98,7 +98,14 @@ function formatInstance(instance: InstanceStatus, everyone: readonly ClusterNode
   const unknown = unknownNote(everyone, colors)
   if (queues.length > 0 || instance.nodes.length > 0 || unknown !== undefined)
     blocks.push(
-      [queues.length === 0 ? 'no queues' : table(['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'], queues, [2, 3]), unknown]
+      [
+        queues.length > 0
+          ? table(['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'], queues, [2, 3])
+          : unknown === undefined
+            ? 'no queues'
+            : undefined,
+        unknown,
+      ]
         .filter((line) => line !== undefined)
         .join('\n'),
     )
