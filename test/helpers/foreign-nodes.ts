@@ -116,3 +116,33 @@ export function elixirNode(pool: Pool, node: string, intervalMs = 5_000, prefix 
     clearTimeout(timer)
   }
 }
+
+/**
+ * A Python node's periodic writes, until the returned function is called: the Refresher touches
+ * its producers' `updated_at` every 15 s, and its leader renews its lease every 15 s (half the
+ * 30 s election interval, reelect_leader.sql) while it still holds it.
+ */
+export function keepPythonAlive(
+  pool: Pool,
+  node: {node: string; uuids: readonly string[]; name?: string},
+  prefix = 'public',
+  intervalMs = 15_000,
+): () => void {
+  const timer = setInterval(() => {
+    void pool
+      .query(`UPDATE "${prefix}".oban_producers SET updated_at = timezone('UTC', now()) WHERE uuid = ANY($1::uuid[])`, [
+        node.uuids,
+      ])
+      .catch(() => undefined)
+    void pool
+      .query(
+        `INSERT INTO "${prefix}".oban_leaders AS l (name, node, elected_at, expires_at)
+         SELECT $1, $2, timezone('UTC', now()), timezone('UTC', now()) + interval '30 seconds'
+          WHERE EXISTS (SELECT 1 FROM "${prefix}".oban_leaders WHERE name = $1 AND node = $2)
+         ON CONFLICT (name) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE l.node = EXCLUDED.node`,
+        [node.name ?? 'Oban', node.node],
+      )
+      .catch(() => undefined)
+  }, intervalMs)
+  return () => clearInterval(timer)
+}
