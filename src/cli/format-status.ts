@@ -81,7 +81,9 @@ function formatInstance(instance: InstanceStatus, everyone: readonly ClusterNode
   )
   const isolated = instance.nodes.filter((n) => n.notifier === 'isolated').map((n) => n.node)
   if (isolated.length > 0)
-    heading.push(colors.yellow(`isolated notifier (hears no signals or calls from other processes): ${isolated.join(', ')}`))
+    heading.push(
+      colors.yellow(`isolated notifier (hears no signals or calls from other processes): ${isolated.join(', ')}`),
+    )
   const blocks = [heading.join('\n')]
 
   const queues = everyone.flatMap((node) =>

@@ -63,7 +63,8 @@ export class LeaderConflictWatch {
     // The same pair of leaders is reported once; a new pair (another node took over) again.
     const key = conflicts.map((c) => `${c.python.instance}\u0000${c.python.node}`).join('\u0001')
     if (conflicts.length === 0) {
-      if (this.reported !== undefined) logger.info('leader check: only one leader again (no Python Oban leader in oban_leaders)')
+      if (this.reported !== undefined)
+        logger.info('leader check: only one leader again (no Python Oban leader in oban_leaders)')
       this.reported = undefined
       return
     }

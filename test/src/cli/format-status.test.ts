@@ -244,21 +244,25 @@ describe('formatStatus', () => {
     })
     const elixir = foreign({seenAt: ago(4)})
     const text = formatStatus(
-      reading([{instance: 'Oban', leader: lease('o1', true), nodes: [node({queues: [], plugins: []})]}], {}, {
-        foreign: [python, elixir],
-        leaderConflicts: [
-          {
-            python: {instance: 'Oban', node: 'py-1', electedAt: ago(60), expiresAt: ago(-30)},
-            peers: [{instance: 'Oban', node: 'o1'}],
-            cost: 'both run Cron',
-            fix: 'disable one',
-          },
-        ],
-        unrunnable: [
-          {queue: 'default', state: 'available', count: 2, ids: [5, 7]},
-          {queue: 'events', state: 'retryable', count: 1, ids: [9]},
-        ],
-      }),
+      reading(
+        [{instance: 'Oban', leader: lease('o1', true), nodes: [node({queues: [], plugins: []})]}],
+        {},
+        {
+          foreign: [python, elixir],
+          leaderConflicts: [
+            {
+              python: {instance: 'Oban', node: 'py-1', electedAt: ago(60), expiresAt: ago(-30)},
+              peers: [{instance: 'Oban', node: 'o1'}],
+              cost: 'both run Cron',
+              fix: 'disable one',
+            },
+          ],
+          unrunnable: [
+            {queue: 'default', state: 'available', count: 2, ids: [5, 7]},
+            {queue: 'events', state: 'retryable', count: 1, ids: [9]},
+          ],
+        },
+      ),
       {tty: false, colors: plain, now},
     )
     expect(text).toBe(
