@@ -156,14 +156,9 @@ export async function startRuntime(
     releasers.push(() => notifier.stop())
 
     const sonar = new Sonar({notifier, node: config.node, instance: config.name, logger})
-    await sonar.start()
-    releasers.push(() => sonar.stop())
-
-    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
-    await peer.start()
-    releasers.push(() => peer.stop())
-
-    // Who else is alive, for `oban status` and `oban nodes`: an isolated notifier hears only itself.
+    // Who else is alive, for `oban status` and `oban nodes` (an isolated notifier hears only itself).
+    // Listening before the first ping records this node's own name as oban-ts at once, before the
+    // other nodes could take it for an Elixir node.
     if (config.notifier !== 'isolated') {
       const recorder = new SonarRecorder({
         db: pool,
@@ -176,6 +171,13 @@ export async function startRuntime(
       recorder.start()
       releasers.push(() => recorder.stop())
     }
+    await sonar.start()
+    releasers.push(() => sonar.stop())
+
+    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
+    await peer.start()
+    releasers.push(() => peer.stop())
+
     // A viewer never leads or runs leader-only work: a second leader is not its business.
     if (!config.viewer) {
       const watch = new LeaderConflictWatch({
