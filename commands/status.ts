@@ -4,9 +4,8 @@ import {formatStatus} from '../src/cli/format-status.js'
 import {readStatus, type ObanStatus} from '../src/cli/read-status.js'
 
 export default class Status extends DatabaseCommand {
-  static override aliases = ['nodes']
   static override summary = 'Show the instances and nodes running on the database: leaders, queues and plugins.'
-  static override description = `For every instance on the database and schema (or --instance): which node leads (the holder of its oban_peers lease, an Elixir node too, marked "not oban-ts"), and each live oban-ts node with its pid, host, uptime and last presence write, its queues (limit, jobs running, paused) and its plugins (state, restarts, last error). Nodes come from <prefix>.oban_ts_nodes, which every running oban-ts node rewrites every 10 seconds; Elixir and Python nodes write no such row, so an Elixir instance shows its leader only (Python Oban keeps its leader in its own oban_leaders table, which is not read). Informational: when nothing runs it says so and exits 0.`
+  static override description = `For every instance on the database and schema (or --instance): which node leads (the holder of its oban_peers lease, an Elixir node too, or of Python Oban's oban_leaders row), and every live node of every runtime, marked oban-ts, elixir or python: oban-ts nodes with their pid, host, uptime and last presence write (<prefix>.oban_ts_nodes, rewritten every 10 seconds), queues (limit, jobs running, paused) and plugins (state, restarts, last error); Python nodes with their queues from oban_producers; Elixir nodes as heard on <prefix>.oban_sonar by running oban-ts nodes (their queues and running jobs are unknown, and a node that does not lead has no known instance). Then two leaders at once, if a Python leader holds office beside an oban_peers one, with what it costs; and the jobs that can never run (no attempt left), with the ids to retry. \`oban nodes\` lists the nodes alone. Informational: when nothing runs it says so and exits 0.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -3,8 +3,9 @@ import {describeFilter, type JobFilter} from '../job/filter.js'
 import type {JobState} from '../job/job.js'
 import {describeDone, plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
 import {JOB_ACTIONS} from '../operator/bulk-actions.js'
-import type {QueueOverview} from '../operator/queue-overview.js'
+import type {QueueListing, QueueOverview} from '../operator/queue-overview.js'
 import {colorState} from './colors.js'
+import {formatUnrunnable, unknownNote} from './format-cluster.js'
 import {shortDuration} from './format-time.js'
 import {renderTable} from './text-table.js'
 
@@ -42,31 +43,53 @@ export function formatQueues(
 }
 
 /**
- * `oban queue list`'s output: the queue table, or one line saying that no queue has unfinished
- * jobs in the schema and that no node (of the instance asked for) runs one.
+ * `oban queue list`'s output: the queue table (or one line saying that no queue has unfinished
+ * jobs in the schema and that no node, of the instance asked for, is known to run one), then what
+ * cannot be known about Elixir nodes' queues, and the jobs that can never run.
  */
 export function formatQueueList(
-  queues: readonly QueueOverview[],
+  listing: QueueListing,
   asked: {prefix: string; instance?: string},
-  style: {tty: boolean; colors: ChalkInstance; width?: number},
+  style: {tty: boolean; colors: ChalkInstance; width?: number; now: Date},
 ): string {
-  if (queues.length > 0) return formatQueues(queues, style)
-  const schema = asked.prefix === 'public' ? '' : ` in schema ${asked.prefix}`
-  const nodes = asked.instance === undefined ? 'no oban-ts node' : `no node of instance ${asked.instance}`
-  return `No queue has available, scheduled, executing or retryable jobs${schema}, and ${nodes} runs one.`
+  const {queues, opaqueNodes} = listing
+  const blocks: string[] = []
+  if (queues.length > 0) {
+    const unknown = unknownNote(opaqueNodes, style.colors)
+    blocks.push(unknown === undefined ? formatQueues(queues, style) : `${formatQueues(queues, style)}\n${unknown}`)
+  } else {
+    const schema = asked.prefix === 'public' ? '' : ` in schema ${asked.prefix}`
+    const nodes = asked.instance === undefined ? 'no node' : `no node of instance ${asked.instance}`
+    const elixir =
+      opaqueNodes.length > 0
+        ? ` (${plural(opaqueNodes.length, 'Elixir node')} ${opaqueNodes.length === 1 ? 'is' : 'are'} alive, ${opaqueNodes.map((n) => n.node).join(', ')}: ${opaqueNodes.length === 1 ? 'its' : 'their'} queues are unknown)`
+        : ''
+    blocks.push(
+      `No queue has available, scheduled, executing or retryable jobs${schema}, and ${nodes} is known to run one${elixir}.`,
+    )
+  }
+  const unrunnable = queues.flatMap((q) => q.unrunnable.map((u) => ({queue: q.queue, ...u})))
+  if (unrunnable.length > 0) blocks.push(formatUnrunnable(unrunnable, style))
+  return blocks.join('\n\n')
 }
 
 /**
  * The NODES cell: `2 nodes · limit 15 · 3 running · 1 paused`, where the limit is the sum of
- * the nodes' limits (the queue's capacity) and `paused` appears only when a node paused it; `-`
- * when no live oban-ts node runs the queue (an Elixir or Python node may).
+ * the nodes' limits (the queue's capacity), `(1 python)` says how many of the nodes are Python
+ * Oban's, and `paused` appears only when a node paused it; `-` when no live oban-ts or Python
+ * node runs the queue (an Elixir node may: they publish no queues).
  */
 export function describeQueueNodes(nodes: QueueOverview['nodes'], colors: ChalkInstance): string {
   if (nodes.length === 0) return colors.dim('-')
-  const limit = nodes.reduce((sum, n) => sum + n.limit, 0)
+  const limit = nodes.reduce((sum, n) => sum + (n.limit ?? 0), 0)
   const running = nodes.reduce((sum, n) => sum + n.running, 0)
   const paused = nodes.filter((n) => n.paused).length
-  const parts = [plural(nodes.length, 'node'), `limit ${count(limit)}`, `${count(running)} running`]
+  const python = nodes.filter((n) => n.runtime === 'python').length
+  const parts = [
+    `${plural(nodes.length, 'node')}${python > 0 ? ` (${count(python)} python)` : ''}`,
+    `limit ${count(limit)}`,
+    `${count(running)} running`,
+  ]
   if (paused > 0) parts.push(colors.yellow(`${count(paused)} paused`))
   return parts.join(' · ')
 }

@@ -11,7 +11,9 @@ import {IsolatedNotifier} from '../notifier/isolated-notifier.js'
 import type {Notifier} from '../notifier/notifier.js'
 import {PostgresNotifier} from '../notifier/postgres-notifier.js'
 import {Sonar} from '../notifier/sonar.js'
+import {LeaderConflictWatch} from '../cluster/leader-conflict-watch.js'
 import {Peer} from '../cluster/peer.js'
+import {SonarRecorder} from '../cluster/sonar-recorder.js'
 import {PRESENCE_INTERVAL_MS, PRESENCE_TTL_MS} from '../cluster/presence.js'
 import type {PluginFailedError} from '../errors.js'
 import {PluginHost} from '../plugin/host.js'
@@ -41,6 +43,10 @@ export interface RuntimeOptions {
   pollInterval?: number
   /** Election interval and lease (ms, default 30s); tests shorten it. */
   peerInterval?: number
+  /** How often the nodes heard on the sonar channel are written for the CLI (ms, default 5 s). */
+  sonarRecordInterval?: number
+  /** How often a Python Oban leader beside an oban_peers one is looked for (ms, default 30 s). */
+  leaderCheckInterval?: number
   /** Plugins that `plugins` may name (the CLI hands over the built-in ones); see loadPlugins. */
   builtinPlugins?: PluginCatalog
 }
@@ -150,12 +156,39 @@ export async function startRuntime(
     releasers.push(() => notifier.stop())
 
     const sonar = new Sonar({notifier, node: config.node, instance: config.name, logger})
+    // Who else is alive, for `oban status` and `oban nodes` (an isolated notifier hears only itself).
+    // Listening before the first ping records this node's own name as oban-ts at once, before the
+    // other nodes could take it for an Elixir node.
+    if (config.notifier !== 'isolated') {
+      const recorder = new SonarRecorder({
+        db: pool,
+        prefix: config.prefix,
+        node: config.node,
+        sonar,
+        logger,
+        interval: options.sonarRecordInterval,
+      })
+      recorder.start()
+      releasers.push(() => recorder.stop())
+    }
     await sonar.start()
     releasers.push(() => sonar.stop())
 
     const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
     await peer.start()
     releasers.push(() => peer.stop())
+
+    // A viewer never leads or runs leader-only work: a second leader is not its business.
+    if (!config.viewer) {
+      const watch = new LeaderConflictWatch({
+        db: pool,
+        prefix: config.prefix,
+        logger,
+        interval: options.leaderCheckInterval,
+      })
+      watch.start()
+      releasers.push(() => watch.stop())
+    }
 
     const acker = new Acker({pool, prefix: config.prefix, instance: config.name, node: config.node, logger})
     releasers.push(async () => {

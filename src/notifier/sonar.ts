@@ -44,6 +44,7 @@ export interface SonarOptions {
  */
 export class Sonar {
   private readonly heard = new Map<string, number>()
+  private readonly hearers = new Set<(node: string) => void>()
   private current: SonarStatus = 'unknown'
   private base: number
   private timer: NodeJS.Timeout | undefined
@@ -65,6 +66,15 @@ export class Sonar {
   /** Nodes heard within `staleAfter` (as of the last prune), sorted. */
   get nodes(): string[] {
     return [...this.heard.keys()].sort()
+  }
+
+  /**
+   * Calls `hearer` with the node name of every ping heard (ours included) until the returned
+   * function is called; for recording who is alive where other processes can read it.
+   */
+  onHeard(hearer: (node: string) => void): () => void {
+    this.hearers.add(hearer)
+    return () => this.hearers.delete(hearer)
   }
 
   /** The current ping interval before jitter (ms). */
@@ -152,6 +162,7 @@ export class Sonar {
     if (this.stopped || typeof payload.node !== 'string') return
     this.heard.set(payload.node, this.now())
     this.updateStatus()
+    for (const hearer of this.hearers) hearer(payload.node)
   }
 
   private prune(): void {

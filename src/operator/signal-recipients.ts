@@ -1,6 +1,8 @@
 import {describeWhere, listNodes} from '../control/nodes.js'
 import type {Queryable} from '../db/pool.js'
 import {listLeases} from '../engine/peer-list.js'
+import {listPythonLeaders} from '../engine/python-leaders.js'
+import {listPythonProducers} from '../engine/python-producers.js'
 import {InstanceNotRunningError} from '../errors.js'
 import {didYouMean} from '../util/suggest.js'
 
@@ -52,12 +54,19 @@ export async function signalRecipients(
 }
 
 /**
- * The instances running on a database and schema: from the presence rows (oban-ts nodes) and the
- * leases in oban_peers (any Oban node), sorted.
+ * The instances running on a database and schema: from the presence rows (oban-ts nodes), the
+ * leases in oban_peers (oban-ts and Elixir nodes) and Python Oban's oban_producers and
+ * oban_leaders, sorted.
  */
 export async function knownInstances(db: Queryable, prefix: string): Promise<string[]> {
-  const [nodes, leases] = await Promise.all([listNodes(db, {prefix}), listLeases(db, prefix)])
-  return [...new Set([...nodes.map((n) => n.instance), ...leases.map((l) => l.instance)])].sort()
+  const [nodes, leases, producers, pythonLeaders] = await Promise.all([
+    listNodes(db, {prefix}),
+    listLeases(db, prefix),
+    listPythonProducers(db, prefix),
+    listPythonLeaders(db, prefix),
+  ])
+  const names = [nodes, leases, producers, pythonLeaders].flatMap((rows) => rows.map((r) => r.instance))
+  return [...new Set(names)].sort()
 }
 
 /**

@@ -1,8 +1,19 @@
-import {listNodes} from '../control/nodes.js'
 import type {Queryable} from '../db/pool.js'
-import {listLeases, type InstanceLease} from '../engine/peer-list.js'
+import type {InstanceLease} from '../engine/peer-list.js'
+import type {PythonLeader} from '../engine/python-leaders.js'
+import {findUnrunnableJobs, type UnrunnableJobs} from '../engine/unrunnable-jobs.js'
 import type {PluginStatus} from '../plugin/plugin.js'
 import type {NodePresence, PresenceQueue} from '../cluster/presence-record.js'
+import {
+  describeCluster,
+  nodesOf,
+  readClusterRows,
+  type ClusterNode,
+  type LeaderConflictView,
+  type NodeRuntime,
+} from './cluster-nodes.js'
+
+export type {UnrunnableJobs}
 
 /**
  * What `oban status` reports: every instance on a database and prefix, its leader and its live
@@ -13,15 +24,33 @@ export interface ObanStatus {
   /** The database as `host:port/db` (no credentials). */
   database: string
   prefix: string
-  /** Sorted by name: instances with a live node, a live leadership lease, or both. */
+  /**
+   * Sorted by name: instances with a live oban-ts node, a live leadership lease (`oban_peers`,
+   * or Python Oban's `oban_leaders`), a live Python queue, or several of these.
+   */
   instances: InstanceStatus[]
+  /**
+   * Every live node of every runtime (see operator/cluster-nodes.ts), with `--instance` those of
+   * that instance and those whose instance cannot be known (Elixir nodes that do not lead).
+   */
+  nodes: ClusterNode[]
+  /** A Python Oban leader beside an `oban_peers` leader: both do leader-only work. */
+  leaderConflicts: LeaderConflictView[]
+  /**
+   * Jobs that can never run (waiting with no attempt left), per queue and state, each with its
+   * lowest ids; `oban job retry ID...` gives them an attempt. Every instance's: jobs belong to queues.
+   */
+  unrunnable: UnrunnableJobs[]
 }
 
 export interface InstanceStatus {
   instance: string
-  /** The holder of the instance's `oban_peers` lease, or null when nobody holds a live one. */
+  /**
+   * The holder of the instance's `oban_peers` lease, else of its row in Python Oban's
+   * `oban_leaders`, or null when nobody holds a live one.
+   */
   leader: LeaderStatus | null
-  /** The live oban-ts nodes, sorted by name; Elixir and Python nodes write no presence row. */
+  /** The live oban-ts nodes, sorted by name (every runtime's are in {@link ObanStatus.nodes}). */
   nodes: NodeStatus[]
 }
 
@@ -29,10 +58,13 @@ export interface LeaderStatus {
   node: string
   /**
    * Whether the leader has a live presence row (an oban-ts node). False for an Elixir node, and
-   * for an oban-ts node that died without resigning, until its lease expires. (Python Oban elects
-   * its leader in its own `oban_leaders` table, which is not read.)
+   * for an oban-ts node that died without resigning, until its lease expires, and for a Python node.
    */
   obanTs: boolean
+  /** `elixir` for a lease holder without a presence row that the sonar record does not name oban-ts. */
+  runtime: NodeRuntime
+  /** Where the lease is: `oban_peers` (oban-ts, Elixir) or `oban_leaders` (Python Oban). */
+  table: 'oban_peers' | 'oban_leaders'
   /** When the node took the lease (Oban keeps it on renewal). */
   startedAt: string
   expiresAt: string
@@ -84,39 +116,75 @@ export interface StatusReading {
 }
 
 /**
- * Reads the presence table and `oban_peers` (two statements, side by side) and joins them by
- * instance and node name. The leader is whoever holds the lease, so an Elixir leader shows too;
- * an instance with only a lease (every node of it Elixir) is listed without nodes.
+ * Reads every runtime's nodes (operator/cluster-nodes.ts) and the jobs that can never run, side by
+ * side, and joins them by instance and node name. The leader is whoever holds the lease, so an
+ * Elixir or Python leader shows too; an instance with no oban-ts node is listed without `nodes`.
  */
 export async function readStatus(db: Queryable, options: StatusOptions): Promise<StatusReading> {
   const prefix = options.prefix ?? 'public'
-  const [nodes, leases] = await Promise.all([listNodes(db, {prefix}), listLeases(db, prefix)])
-  const names = [...new Set([...nodes.map((n) => n.instance), ...leases.map((l) => l.instance)])].sort(byText)
+  const [rows, unrunnable] = await Promise.all([readClusterRows(db, prefix), findUnrunnableJobs(db, prefix)])
+  const {presence: nodes, leases, pythonLeaders} = rows
+  const cluster = describeCluster(rows)
+  const names = [
+    ...new Set([
+      ...nodes.map((n) => n.instance),
+      ...leases.map((l) => l.instance),
+      ...cluster.nodes.flatMap((n) => (n.instance === null ? [] : [n.instance])),
+    ]),
+  ].sort(byText)
   const selected = options.instance === undefined ? names : names.filter((name) => name === options.instance)
   const instances = selected.map((instance) =>
     describeInstance(
       instance,
       nodes.filter((n) => n.instance === instance),
       leases.find((l) => l.instance === instance),
+      pythonLeaders.find((l) => l.instance === instance),
+      cluster.nodes,
     ),
   )
   return {
-    status: {database: options.location, prefix, instances},
+    status: {
+      database: options.location,
+      prefix,
+      instances,
+      nodes: nodesOf(cluster.nodes, options.instance),
+      leaderConflicts: cluster.leaderConflicts,
+      unrunnable,
+    },
     ...(options.instance === undefined ? {} : {instance: options.instance}),
     otherInstances: options.instance === undefined ? [] : names.filter((name) => name !== options.instance),
   }
 }
 
-function describeInstance(instance: string, nodes: NodePresence[], lease: InstanceLease | undefined): InstanceStatus {
-  const leader =
-    lease === undefined
-      ? null
-      : {
+function describeInstance(
+  instance: string,
+  nodes: NodePresence[],
+  lease: InstanceLease | undefined,
+  python: PythonLeader | undefined,
+  everyone: readonly ClusterNode[],
+): InstanceStatus {
+  const runtimeOf = (node: string, fallback: NodeRuntime) =>
+    everyone.find((n) => n.instance === instance && n.node === node && n.leader)?.runtime ?? fallback
+  const leader: LeaderStatus | null =
+    lease !== undefined
+      ? {
           node: lease.node,
           obanTs: nodes.some((n) => n.node === lease.node),
+          runtime: runtimeOf(lease.node, 'elixir'),
+          table: 'oban_peers',
           startedAt: lease.startedAt.toISOString(),
           expiresAt: lease.expiresAt.toISOString(),
         }
+      : python !== undefined
+        ? {
+            node: python.node,
+            obanTs: false,
+            runtime: 'python',
+            table: 'oban_leaders',
+            startedAt: python.electedAt.toISOString(),
+            expiresAt: python.expiresAt.toISOString(),
+          }
+        : null
   return {
     instance,
     leader,

@@ -20,16 +20,20 @@ describe('oban status', () => {
     expect(error).toBeUndefined()
     expect(stderr).toBe('')
     expect(plainCells(stdout)).toEqual([
-      [`3 instances, 3 oban-ts nodes on ${location} (schema public)`],
+      [`3 instances, 3 oban-ts nodes, 2 elixir nodes on ${location} (schema public)`],
       [''],
-      ['Instance MyApp.Oban: no oban-ts node, leader myapp@web-1 (not oban-ts)'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['myapp@web-1', 'leader, not oban-ts', '-', '-', '-', '-'],
+      ['Instance MyApp.Oban: 0 oban-ts nodes, 1 elixir node, leader myapp@web-1 (elixir)'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
+      ['myapp@web-1', 'elixir', 'leader', '-', '-', '-', '-'],
+      [''],
+      [
+        'myapp@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
+      ],
       [''],
       ['Instance Oban: 2 oban-ts nodes, leader o1'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['o1', 'leader', ...me, '<t>', '<t>'],
-      ['o2', 'follower', '999999', 'host-b', '<t>', '<t>'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
+      ['o1', 'oban-ts', 'leader', ...me, '<t>', '<t>'],
+      ['o2', 'oban-ts', 'follower', '999999', 'host-b', '<t>', '<t>'],
       ['isolated notifier (hears no signals or calls from other processes): o2'],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
@@ -40,14 +44,17 @@ describe('oban status', () => {
       ['NODE', 'PLUGIN', 'STATE', 'RESTARTS', 'LAST ERROR'],
       ['o1', 'Crashy', 'failed', '1', 'Crashy lost its connection'],
       [''],
-      ['Instance Other: 1 oban-ts node, leader elixir@web-1 (not oban-ts)'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['elixir@web-1', 'leader, not oban-ts', '-', '-', '-', '-'],
-      ['w1', 'follower', ...me, '<t>', '<t>'],
+      ['Instance Other: 1 oban-ts node, 1 elixir node, leader elixir@web-1 (elixir)'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
+      ['elixir@web-1', 'elixir', 'leader', '-', '-', '-', '-'],
+      ['w1', 'oban-ts', 'follower', ...me, '<t>', '<t>'],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
       ['w1', 'default', '1', '0', 'running'],
       ['w1', 'events', '2', '0', 'running'],
+      [
+        'elixir@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
+      ],
       [''],
       ['NODE', 'PLUGIN', 'STATE', 'RESTARTS', 'LAST ERROR'],
       ['w1', 'Breakdown', 'paused', '0', '-'],
@@ -58,7 +65,40 @@ describe('oban status', () => {
     const {stdout, result} = await oban('status', '--json')
     expect(JSON.parse(stdout)).toEqual(result)
     const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string
-    const lease = (node: string, obanTs: boolean) => ({node, obanTs, startedAt: time, expiresAt: time})
+    const lease = (node: string, obanTs: boolean) => ({
+      node,
+      obanTs,
+      runtime: obanTs ? ('oban-ts' as const) : ('elixir' as const),
+      table: 'oban_peers' as const,
+      startedAt: time,
+      expiresAt: time,
+    })
+    const elixir = (instance: string, node: string) => ({
+      node,
+      runtime: 'elixir',
+      instance,
+      leader: true,
+      role: 'node',
+      pid: null,
+      hostname: null,
+      startedAt: null,
+      seenAt: null,
+      seenIn: ['oban_peers'],
+      queues: null,
+    })
+    const obanTs = (instance: string, node: string, leader: boolean, extra: Record<string, unknown>) => ({
+      node,
+      runtime: 'oban-ts',
+      instance,
+      leader,
+      role: 'node',
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: time,
+      seenAt: time,
+      seenIn: ['oban_ts_nodes'],
+      ...extra,
+    })
     const node = {
       pid: process.pid,
       hostname: hostname(),
@@ -125,27 +165,42 @@ describe('oban status', () => {
           ],
         },
       ],
-    } satisfies ObanStatus)
+      nodes: [
+        elixir('MyApp.Oban', 'myapp@web-1'),
+        obanTs('Oban', 'o1', true, {
+          queues: [
+            {queue: 'default', limit: 3, paused: false, running: 0},
+            {queue: 'mailers', limit: 2, paused: true, running: 1},
+          ],
+        }),
+        obanTs('Oban', 'o2', false, {
+          pid: 999_999,
+          hostname: 'host-b',
+          queues: [{queue: 'default', limit: 10, paused: false, running: 4}],
+        }),
+        elixir('Other', 'elixir@web-1'),
+        obanTs('Other', 'w1', false, {
+          queues: [
+            {queue: 'default', limit: 1, paused: false, running: 0},
+            {queue: 'events', limit: 2, paused: false, running: 0},
+          ],
+        }),
+      ],
+      leaderConflicts: [],
+      unrunnable: [],
+    })
     const o2 = (result as ObanStatus).instances[1]!.nodes[1]!
     expect(Date.now() - Date.parse(o2.startedAt)).toBeGreaterThanOrEqual(3_600_000 - 5_000)
-  })
-
-  it('answers to oban nodes too', async () => {
-    const status = await oban('status')
-    const nodes = await oban('nodes')
-    expect(nodes.error).toBeUndefined()
-    expect(plainCells(nodes.stdout)).toEqual(plainCells(status.stdout))
-    expect(Status.aliases).toEqual(['nodes'])
   })
 
   it('shows one instance with --instance, and says so when it is not there (exit 0)', async () => {
     const other = await oban('status', '--instance', 'Other')
     expect(other.stdout.split('\n').slice(0, 3)).toEqual([
-      `1 instance, 1 oban-ts node on ${location} (schema public)`,
+      `1 instance, 1 oban-ts node, 1 elixir node on ${location} (schema public)`,
       '',
-      'Instance Other: 1 oban-ts node, leader elixir@web-1 (not oban-ts)',
+      'Instance Other: 1 oban-ts node, 1 elixir node, leader elixir@web-1 (elixir)',
     ])
-    const json = await oban('nodes', '--instance', 'Other', '--json')
+    const json = await oban('status', '--instance', 'Other', '--json')
     expect((json.result as ObanStatus).instances.map((i) => i.instance)).toEqual(['Other'])
 
     takeExitCode()
@@ -159,6 +214,9 @@ describe('oban status', () => {
       database: location,
       prefix: 'public',
       instances: [],
+      nodes: [],
+      leaderConflicts: [],
+      unrunnable: [],
     })
   })
 

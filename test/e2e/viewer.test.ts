@@ -85,7 +85,7 @@ describe('oban breakdown is a viewer node', {timeout: 240_000}, () => {
     expect(rows[0]?.attempted_by[0]).toBe('w1')
 
     const human = await fixture.cli('status', '--instance', INSTANCE)
-    expect(human.stdout).toMatch(new RegExp(`${viewerNode} +viewer `))
+    expect(human.stdout).toMatch(new RegExp(`${viewerNode} +oban-ts +viewer `))
     await stopBoth(worker, viewerProc)
   })
 

@@ -20,6 +20,9 @@ describe('oban queue list with running nodes', () => {
       ['events', '0', '0', '0', '0', '-', '1 node · limit 2 · 0 running'],
       ['legacy', '1', '0', '0', '0', '<t>', '-'],
       ['mailers', '0', '0', '1', '0', '-', '1 node · limit 2 · 1 running · 1 paused'],
+      [
+        'myapp@web-1, elixir@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
+      ],
     ])
   })
 
@@ -30,13 +33,13 @@ describe('oban queue list with running nodes', () => {
       Object.fromEntries((queues as {queue: string; nodes: unknown[]}[]).map((q) => [q.queue, q.nodes]))
     expect(nodesOf(result)).toEqual({
       default: [
-        {instance: 'Oban', node: 'o1', limit: 3, running: 0, paused: false},
-        {instance: 'Oban', node: 'o2', limit: 10, running: 4, paused: false},
-        {instance: 'Other', node: 'w1', limit: 1, running: 0, paused: false},
+        {instance: 'Oban', node: 'o1', runtime: 'oban-ts', limit: 3, running: 0, paused: false},
+        {instance: 'Oban', node: 'o2', runtime: 'oban-ts', limit: 10, running: 4, paused: false},
+        {instance: 'Other', node: 'w1', runtime: 'oban-ts', limit: 1, running: 0, paused: false},
       ],
-      events: [{instance: 'Other', node: 'w1', limit: 2, running: 0, paused: false}],
+      events: [{instance: 'Other', node: 'w1', runtime: 'oban-ts', limit: 2, running: 0, paused: false}],
       legacy: [],
-      mailers: [{instance: 'Oban', node: 'o1', limit: 2, running: 1, paused: true}],
+      mailers: [{instance: 'Oban', node: 'o1', runtime: 'oban-ts', limit: 2, running: 1, paused: true}],
     })
     expect((result as Record<string, unknown>[])[0]).toEqual({
       queue: 'default',
@@ -47,12 +50,13 @@ describe('oban queue list with running nodes', () => {
       oldestAvailableAt: null,
       latencyMs: null,
       nodes: expect.any(Array) as unknown[],
+      unrunnable: [],
     })
 
     const other = await oban('queue', 'list', '--instance', 'Other', '--json')
     expect(nodesOf(other.result)).toEqual({
-      default: [{instance: 'Other', node: 'w1', limit: 1, running: 0, paused: false}],
-      events: [{instance: 'Other', node: 'w1', limit: 2, running: 0, paused: false}],
+      default: [{instance: 'Other', node: 'w1', runtime: 'oban-ts', limit: 1, running: 0, paused: false}],
+      events: [{instance: 'Other', node: 'w1', runtime: 'oban-ts', limit: 2, running: 0, paused: false}],
       legacy: [],
       mailers: [],
     })
@@ -63,6 +67,10 @@ describe('oban queue list with running nodes', () => {
       ['events', '1 node · limit 2 · 0 running'],
       ['legacy', '-'],
       ['mailers', '-'],
+      [
+        'elixir@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
+        'elixir@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
+      ],
     ])
   })
 })

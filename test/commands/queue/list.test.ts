@@ -44,6 +44,7 @@ describe('oban queue list', () => {
         oldestAvailableAt: null,
         latencyMs: null,
         nodes: [],
+        unrunnable: [],
       },
       {
         queue: 'mailers',
@@ -54,6 +55,7 @@ describe('oban queue list', () => {
         oldestAvailableAt: expect.stringMatching(/Z$/) as string,
         latencyMs: expect.any(Number) as number,
         nodes: [],
+        unrunnable: [],
       },
     ])
     expect(mailers!.latencyMs).toBeGreaterThanOrEqual(125_000)
@@ -63,7 +65,7 @@ describe('oban queue list', () => {
   it('says so when no queue has unfinished jobs', async () => {
     const {stdout, result} = await list('--prefix', 'empty')
     expect(stdout).toBe(
-      'No queue has available, scheduled, executing or retryable jobs in schema empty, and no oban-ts node runs one.\n',
+      'No queue has available, scheduled, executing or retryable jobs in schema empty, and no node is known to run one.\n',
     )
     expect(result).toEqual([])
   })

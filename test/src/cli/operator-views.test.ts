@@ -175,9 +175,16 @@ describe('formatJobDetail', () => {
 
 describe('formatQueues', () => {
   it('shows the counts with separators, the latency and the nodes running each queue', () => {
-    const node = (name: string, limit: number, running: number, paused = false) => ({
+    const node = (
+      name: string,
+      limit: number,
+      running: number,
+      paused = false,
+      runtime: 'oban-ts' | 'python' = 'oban-ts',
+    ) => ({
       instance: 'Oban',
       node: name,
+      runtime,
       limit,
       running,
       paused,
@@ -193,6 +200,7 @@ describe('formatQueues', () => {
           oldestAvailableAt: '',
           latencyMs: 65_000,
           nodes: [node('a', 10, 2), node('b', 5, 0, true)],
+          unrunnable: [],
         },
         {
           queue: 'idle',
@@ -203,6 +211,7 @@ describe('formatQueues', () => {
           oldestAvailableAt: null,
           latencyMs: null,
           nodes: [],
+          unrunnable: [],
         },
         {
           queue: 'quiet',
@@ -212,7 +221,8 @@ describe('formatQueues', () => {
           retryable: 0,
           oldestAvailableAt: null,
           latencyMs: null,
-          nodes: [node('a', 1000, 0)],
+          nodes: [node('a', 1000, 0), node('py-1', 5, 3, false, 'python')],
+          unrunnable: [],
         },
       ],
       {tty: false, colors: plain},
@@ -222,13 +232,13 @@ describe('formatQueues', () => {
         'QUEUE    AVAILABLE  SCHEDULED  EXECUTING  RETRYABLE  LATENCY  NODES',
         'default      1,234          0          2          1    1m 5s  2 nodes · limit 15 · 2 running · 1 paused',
         'idle             0          3          0          0        -  -',
-        'quiet            0          0          0          0        -  1 node · limit 1,000 · 0 running',
+        'quiet            0          0          0          0        -  2 nodes (1 python) · limit 1,005 · 3 running',
       ].join('\n'),
     )
   })
 
   it('colours the paused part, and dims a queue no node runs', () => {
-    const node = {instance: 'Oban', node: 'a', limit: 1, running: 0, paused: true}
+    const node = {instance: 'Oban', node: 'a', runtime: 'oban-ts' as const, limit: 1, running: 0, paused: true}
     expect(describeQueueNodes([node], colored)).toBe(`1 node · limit 1 · 0 running · ${colored.yellow('1 paused')}`)
     expect(describeQueueNodes([], colored)).toBe(colored.dim('-'))
   })

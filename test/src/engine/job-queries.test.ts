@@ -96,8 +96,8 @@ describe('queueOverview', () => {
     )
     const queues = await queueOverview(pool, prefix)
     expect(queues.map(({oldestAvailableAt: _, latencyMs: __, nodes: ___, ...counts}) => counts)).toEqual([
-      {queue: 'default', available: 0, scheduled: 1, executing: 0, retryable: 1},
-      {queue: 'mailers', available: 3, scheduled: 0, executing: 1, retryable: 0},
+      {queue: 'default', available: 0, scheduled: 1, executing: 0, retryable: 1, unrunnable: []},
+      {queue: 'mailers', available: 3, scheduled: 0, executing: 1, retryable: 0, unrunnable: []},
     ])
     expect(queues[0]).toMatchObject({oldestAvailableAt: null, latencyMs: null, nodes: []})
     // The oldest is the priority-3 job: the latency looks past priorities.

@@ -50,6 +50,21 @@ function switches(instance = 'Oban'): Metadata[] {
 }
 
 describe('Sonar', () => {
+  it("tells its hearers every ping it hears, its own and another node's, until they unsubscribe", async () => {
+    const notifier = await postgres('ts-1')
+    const s = sonar(notifier, 'ts-1')
+    const heard: string[] = []
+    const unsubscribe = s.onHeard((node) => heard.push(node))
+    await s.start()
+    await pool.query(`SELECT pg_notify('public.oban_sonar', '{"node":"elixir-1","ping":true}')`)
+    await eventually(() => heard.includes('ts-1') && heard.includes('elixir-1'))
+    unsubscribe()
+    const count = heard.length
+    await pool.query(`SELECT pg_notify('public.oban_sonar', '{"node":"elixir-2","ping":true}')`)
+    await eventually(() => s.nodes.includes('elixir-2'))
+    expect(heard).toHaveLength(count)
+  })
+
   it('is unknown before start, then solitary once it hears its own ping', async () => {
     const events = switches()
     const s = sonar(isolated(), 'ts-1')
