@@ -73,6 +73,9 @@ function formatInstance(instance: InstanceStatus, style: ViewStyle): string {
   )}`
   if (isolated.length > 0)
     blocks[0] += `\n${colors.yellow(`isolated notifier (hears no signals or calls from other processes): ${isolated.join(', ')}`)}`
+  const polling = instance.nodes.filter((n) => n.notifier === 'none').map((n) => n.node)
+  if (polling.length > 0)
+    blocks[0] += `\n${colors.yellow(`no notifier (polls; hears no signals or calls from other processes): ${polling.join(', ')}`)}`
   if (instance.nodes.length === 0) return blocks[0]!
 
   const queues = instance.nodes.flatMap((node) =>

@@ -3,6 +3,7 @@ import type {PluginArgType, PluginFunctionArg, PluginHandle, PluginStatus} from 
 import type {QueueCheck} from '../queue/producer.js'
 import {coerceError} from '../errors.js'
 import {isRecord} from '../util/guards.js'
+import type {NotifierMode} from '../config/config.js'
 
 /**
  * What a node publishes about itself in the presence table (`<prefix>.oban_ts_nodes`), and what
@@ -41,7 +42,7 @@ export interface PresenceQueue {
 
 /**
  * A live node of an instance. `notifier` tells whether it can hear control requests from other
- * processes (`postgres`) or only its own (`isolated`).
+ * processes (`postgres`), only its own (`isolated`) or none at all (`none`, a polling node).
  */
 export interface NodePresence {
   instance: string
@@ -52,7 +53,7 @@ export interface NodePresence {
   seenAt: Date
   expiresAt: Date
   leader: boolean
-  notifier: 'postgres' | 'isolated'
+  notifier: NotifierMode
   /** `viewer`: a node that runs plugins only (`oban breakdown`): no queues, signals or leadership. */
   role: 'node' | 'viewer'
   plugins: PresencePlugin[]
@@ -67,7 +68,7 @@ export interface NodeSnapshot {
    * `role` is written only for a viewer: rows of older versions, and of other nodes, have none.
    * `leaseLock`: this node holds the lease lock while it leads (see engine/peer-lock.ts).
    */
-  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; role?: 'viewer'; leaseLock?: boolean}
+  meta: {leader: boolean; notifier: NotifierMode; role?: 'viewer'; leaseLock?: boolean}
 }
 
 // Longer errors would only bloat a row rewritten every few seconds.
@@ -117,7 +118,7 @@ export function toNodePresence(record: PresenceRecord): NodePresence {
     seenAt: record.seenAt,
     expiresAt: record.expiresAt,
     leader: meta.leader === true,
-    notifier: meta.notifier === 'isolated' ? 'isolated' : 'postgres',
+    notifier: meta.notifier === 'isolated' || meta.notifier === 'none' ? meta.notifier : 'postgres',
     role: meta.role === 'viewer' ? 'viewer' : 'node',
     plugins: (Array.isArray(record.plugins) ? record.plugins : []).flatMap(readPlugin),
     queues: (Array.isArray(record.queues) ? record.queues : []).flatMap(readQueue),

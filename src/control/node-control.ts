@@ -19,6 +19,8 @@ export interface NodeControlOptions {
   plugins: PluginDirectory
   queues: {checkAll(): QueueCheck[]}
   isLeader(): boolean
+  /** Whether the Peer takes the lease lock (PeerOptions.leaseLock, default true): the row says so. */
+  leaseLock?: boolean
   /** Presence write interval and row lifetime (ms); tests shorten them. */
   presenceInterval?: number
   presenceTtl?: number
@@ -65,7 +67,7 @@ export async function startNodeControl(options: NodeControlOptions): Promise<Nod
       meta: {
         leader: options.isLeader(),
         notifier: config.notifier,
-        [LEASE_LOCK_FLAG]: true,
+        ...(options.leaseLock === false ? {} : {[LEASE_LOCK_FLAG]: true}),
         ...(config.viewer === true ? {role: 'viewer' as const} : {}),
       },
     }),

@@ -47,7 +47,7 @@ export interface NodeStatus {
   /** `viewer`: it runs plugins only (`oban breakdown`), never queues, signals or leadership. */
   role: 'node' | 'viewer'
   /** `isolated`: the node hears no queue signals or plugin calls from other processes. */
-  notifier: 'postgres' | 'isolated'
+  notifier: NodePresence['notifier']
   startedAt: string
   /** The node's last presence write (every 10 s while it runs). */
   seenAt: string
