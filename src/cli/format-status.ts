@@ -1,7 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 import type {PluginStatus} from '../plugin/plugin.js'
 import {plural} from '../operator/act-on-jobs.js'
-import type {InstanceStatus, StatusReading} from '../operator/status.js'
+import type {InstanceStatus, NodeStatus, StatusReading} from '../operator/status.js'
 import {didYouMean} from '../util/suggest.js'
 import type {ViewStyle} from './format-jobs.js'
 import {relativeTime, shortDuration} from './format-time.js'
@@ -60,14 +60,18 @@ function formatInstance(instance: InstanceStatus, style: ViewStyle): string {
       node.hostname,
       shortDuration(Math.max(0, now.getTime() - Date.parse(node.startedAt))),
       relativeTime(new Date(node.seenAt), now),
+      connectionsCell(node.connections),
     ],
   }))
   if (leader !== null && !leader.obanTs)
-    nodeRows.push({name: leader.node, cells: [leader.node, colors.green('leader, not oban-ts'), '-', '-', '-', '-']})
+    nodeRows.push({
+      name: leader.node,
+      cells: [leader.node, colors.green('leader, not oban-ts'), '-', '-', '-', '-', '-'],
+    })
   nodeRows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const isolated = instance.nodes.filter((n) => n.notifier === 'isolated').map((n) => n.node)
   blocks[0] += `\n${table(
-    ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
+    ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
     nodeRows.map((r) => r.cells),
     [2],
   )}`
@@ -119,4 +123,9 @@ function pluginState(status: PluginStatus, colors: ChalkInstance): string {
     default:
       return status
   }
+}
+
+/** `3/10+2`: open pool connections / pool size, + the node's own sessions (LISTEN, lease). */
+function connectionsCell(c: NodeStatus['connections']): string {
+  return c === undefined ? '-' : `${c.pool}/${c.poolSize}+${c.notifier + c.lease}`
 }

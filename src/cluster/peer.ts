@@ -207,6 +207,11 @@ export class Peer {
     }
   }
 
+  /** Whether the lease session is open (a leader's, and during a follower's election): 0 or 1. */
+  get sessions(): number {
+    return this.connection?.alive ? 1 : 0
+  }
+
   /** The node that currently holds the instance's lease (any process, ours or Elixir's), if any. */
   async getLeader(): Promise<string | undefined> {
     const {pool, config} = this.options

@@ -251,6 +251,12 @@ export async function startRuntime(
       queues,
       isLeader: () => peer.isLeader,
       leaseLock,
+      connections: () => ({
+        pool: pool.totalCount,
+        poolSize: config.poolSize,
+        notifier: notifier instanceof PostgresNotifier && notifier.backendPid !== undefined ? 1 : 0,
+        lease: peer.sessions,
+      }),
     })
     releasers.push(() => control.stop())
     await host.start()

@@ -2,7 +2,7 @@ import {listNodes} from '../control/nodes.js'
 import type {Queryable} from '../db/pool.js'
 import {listLeases, type InstanceLease} from '../engine/peer-list.js'
 import type {PluginStatus} from '../plugin/plugin.js'
-import type {NodePresence, PresenceQueue} from '../cluster/presence-record.js'
+import type {NodeConnections, NodePresence, PresenceQueue} from '../cluster/presence-record.js'
 
 /**
  * What `oban status` reports: every instance on a database and prefix, its leader and its live
@@ -48,6 +48,8 @@ export interface NodeStatus {
   role: 'node' | 'viewer'
   /** `isolated`: the node hears no queue signals or plugin calls from other processes. */
   notifier: NodePresence['notifier']
+  /** Its open database connections at its last presence write; absent from older versions' rows. */
+  connections?: NodeConnections
   startedAt: string
   /** The node's last presence write (every 10 s while it runs). */
   seenAt: string
@@ -128,6 +130,7 @@ function describeInstance(instance: string, nodes: NodePresence[], lease: Instan
         hostname: node.hostname,
         role: node.role,
         notifier: node.notifier,
+        ...(node.connections ? {connections: node.connections} : {}),
         startedAt: node.startedAt.toISOString(),
         seenAt: node.seenAt.toISOString(),
         queues: node.queues.map(({queue, limit, paused, running}) => ({queue, limit, paused, running})),

@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const {url, location} = await startNodeFixture('cmd_status')
 const oban = (...argv: string[]) => runArgv(root, [...argv, '--database-url', url])
 const me = [String(process.pid), hostname()]
+// A live node's connections (open pool connections vary with timing): pool/size+own sessions.
+const conn = expect.stringMatching(/^\d+\/\d+\+[0-2]$/) as string
 
 describe('oban status', () => {
   it('shows every instance, its leader, nodes, queues and plugins as plain columns', async () => {
@@ -23,13 +25,13 @@ describe('oban status', () => {
       [`3 instances, 3 oban-ts nodes on ${location} (schema public)`],
       [''],
       ['Instance MyApp.Oban: no oban-ts node, leader myapp@web-1 (not oban-ts)'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['myapp@web-1', 'leader, not oban-ts', '-', '-', '-', '-'],
+      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['myapp@web-1', 'leader, not oban-ts', '-', '-', '-', '-', '-'],
       [''],
       ['Instance Oban: 2 oban-ts nodes, leader o1'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['o1', 'leader', ...me, '<t>', '<t>'],
-      ['o2', 'follower', '999999', 'host-b', '<t>', '<t>'],
+      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['o1', 'leader', ...me, '<t>', '<t>', conn],
+      ['o2', 'follower', '999999', 'host-b', '<t>', '<t>', '-'],
       ['isolated notifier (hears no signals or calls from other processes): o2'],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
@@ -41,9 +43,9 @@ describe('oban status', () => {
       ['o1', 'Crashy', 'failed', '1', 'Crashy lost its connection'],
       [''],
       ['Instance Other: 1 oban-ts node, leader elixir@web-1 (not oban-ts)'],
-      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['elixir@web-1', 'leader, not oban-ts', '-', '-', '-', '-'],
-      ['w1', 'follower', ...me, '<t>', '<t>'],
+      ['NODE', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['elixir@web-1', 'leader, not oban-ts', '-', '-', '-', '-', '-'],
+      ['w1', 'follower', ...me, '<t>', '<t>', conn],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
       ['w1', 'default', '1', '0', 'running'],
@@ -64,6 +66,7 @@ describe('oban status', () => {
       hostname: hostname(),
       role: 'node' as const,
       notifier: 'postgres' as const,
+      connections: {pool: expect.any(Number) as number, poolSize: 10, notifier: 1, lease: expect.any(Number) as number},
       startedAt: time,
       seenAt: time,
     }

@@ -17,6 +17,7 @@ const node = (overrides: Partial<NodeStatus> = {}): NodeStatus => ({
   hostname: 'host-a',
   role: 'node',
   notifier: 'postgres',
+  connections: {pool: 3, poolSize: 10, notifier: 1, lease: 1},
   startedAt: ago(192),
   seenAt: ago(2),
   queues: [
@@ -75,9 +76,9 @@ describe('formatStatus', () => {
         '3 instances, 3 oban-ts nodes on db.local:5432/app (schema public)',
         '',
         'Instance Oban: 2 oban-ts nodes, leader o1',
-        'NODE  ROLE       PID  HOST    UP      SEEN',
-        'o1    leader    4242  host-a  3m 12s  2s ago',
-        'o2    follower    77  host-b  2h      now',
+        'NODE  ROLE       PID  HOST    UP      SEEN    CONN',
+        'o1    leader    4242  host-a  3m 12s  2s ago  3/10+2',
+        'o2    follower    77  host-b  2h      now     3/10+2',
         'isolated notifier (hears no signals or calls from other processes): o2',
         '',
         'NODE  QUEUE    LIMIT  RUNNING  STATE',
@@ -90,12 +91,12 @@ describe('formatStatus', () => {
         'o1    Crashy  failed          1  Crashy cannot start',
         '',
         'Instance MyApp.Oban: no oban-ts node, leader myapp@web-1 (not oban-ts)',
-        'NODE         ROLE                 PID  HOST  UP  SEEN',
-        'myapp@web-1  leader, not oban-ts    -  -     -   -',
+        'NODE         ROLE                 PID  HOST  UP  SEEN  CONN',
+        'myapp@web-1  leader, not oban-ts    -  -     -   -     -',
         '',
         'Instance Quiet: 1 oban-ts node, no leader',
-        'NODE  ROLE       PID  HOST    UP      SEEN',
-        'o1    follower  4242  host-a  3m 12s  2s ago',
+        'NODE  ROLE       PID  HOST    UP      SEEN    CONN',
+        'o1    follower  4242  host-a  3m 12s  2s ago  3/10+2',
         '',
         'no queues',
         '',
@@ -111,8 +112,8 @@ describe('formatStatus', () => {
     )
     expect(text.split('\n').slice(2, 5)).toEqual([
       'Instance Other: 1 oban-ts node, leader elixir@web-1 (not oban-ts)',
-      'NODE          ROLE                  PID  HOST    UP      SEEN',
-      'elixir@web-1  leader, not oban-ts     -  -       -       -',
+      'NODE          ROLE                  PID  HOST    UP      SEEN    CONN',
+      'elixir@web-1  leader, not oban-ts     -  -       -       -       -',
     ])
     expect(text.split('\n')[5]).toMatch(/^w1 +follower +4242 +host-a/)
   })

@@ -83,7 +83,11 @@ describe("notifier: 'none'", () => {
     await oban.pauseQueue({queue: 'default'})
     expect(oban.checkQueue('default')?.paused).toBe(true)
     const nodes = await listNodes(pool, {prefix: 'public', instance: 'Oban'})
-    expect(nodes.find((n) => n.node === 'poller')?.notifier).toBe('none')
+    const row = nodes.find((n) => n.node === 'poller')
+    expect(row?.notifier).toBe('none')
+    // Its presence row counts its connections: the pool's only, no LISTEN session.
+    expect(row?.connections).toMatchObject({poolSize: 10, notifier: 0})
+    expect(row?.connections?.pool).toBeGreaterThan(0)
   })
 
   it('accepts false as none', async () => {
