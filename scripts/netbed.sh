@@ -59,7 +59,8 @@ unix_socket_directories = '$DIR'
 CONF
     echo "host all all $SUBNET.0/24 trust" >>"$DIR/pg/pg_hba.conf"
   fi
-  as_pg "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg.log" -w start >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$DIR/pg" status >/dev/null 2>&1 ||
+    as_pg "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg.log" -w start >/dev/null
   as_pg "$PGBIN/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -Atc "SELECT 1" >/dev/null
 }
 
