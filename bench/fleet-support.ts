@@ -87,8 +87,8 @@ export function startNode(node: string, args: string[], cwd: string, wrap: strin
     out += chunk.toString()
     if (/is running on/.test(out)) resolveRunning()
   }
-  child.stdout!.on('data', onData)
-  child.stderr!.on('data', onData)
+  child.stdout.on('data', onData)
+  child.stderr.on('data', onData)
   const exited = new Promise<number | null>((resolve) =>
     child.on('close', (code) => {
       rejectRunning(new Error(`${node} exited (${code}) before running:\n${out}`))
