@@ -214,7 +214,17 @@ export const Slow = defineWorker({
       `SELECT count(*)::int AS n FROM oban_jobs WHERE attempt > 1`,
     )
     const cutNodes = nodes.filter((n) => n.node.startsWith(`${cutHost}-`))
-    const staleAcks = cutNodes.reduce((sum, n) => sum + (n.output().match(/stale/gi)?.length ?? 0), 0)
+    // The acker's line for a fenced ack: "job N: ignored the completed of attempt 1 from this node ...".
+    const staleLine = /ignored the \w+ of attempt/
+    const staleAcks = cutNodes.reduce(
+      (sum, n) =>
+        sum +
+        n
+          .output()
+          .split('\n')
+          .filter((l) => staleLine.test(l)).length,
+      0,
+    )
     log({
       phase: 'partition',
       cutHost,
@@ -238,9 +248,12 @@ export const Slow = defineWorker({
           n
             .output()
             .split('\n')
-            .filter((l) => /stale/i.test(l)),
+            .filter((l) => staleLine.test(l)),
         )
         .slice(0, 2),
+      postHealRunsByNode: Object.fromEntries(
+        [...new Set(after.map((r) => r.node))].map((n) => [n, after.filter((r) => r.node === n).length]),
+      ),
     })
   } finally {
     await stopNodes(nodes)

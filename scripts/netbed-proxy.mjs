@@ -7,6 +7,8 @@
 // Loss cannot be emulated above TCP; a partition is made below it (the namespace's link down),
 // which leaves this proxy's sockets silent, as a real network would.
 import net from 'node:net'
+import {performance} from 'node:perf_hooks'
+import {setTimeout} from 'node:timers'
 
 const [listen, target, delayArg = '5', jitterArg = '2'] = process.argv.slice(2)
 if (!listen || !target) {
