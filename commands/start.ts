@@ -27,6 +27,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     '<%= config.bin %> <%= command.id %> --queues default:10,events:5',
     '<%= config.bin %> <%= command.id %> --plugin Breakdown:interval=10s --plugin ./plugins/my-plugin.ts',
     '<%= config.bin %> <%= command.id %> --config ./oban.config.json --database-url postgres://postgres@127.0.0.1:5432/app --migrate',
+    '<%= config.bin %> <%= command.id %> --database-url postgres://app@pgbouncer:6432/app --prepare unnamed --notifier-url postgres://app@db:5432/app',
   ]
 
   static override flags = {
@@ -55,6 +56,23 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
         "Log level: debug, info (the default: every failed job attempt, plugin events), warn, error (only jobs that gave up, and errors) or silent; replaces the config's logLevel.",
       options: ['debug', 'info', 'warn', 'error', 'silent'] as const,
       helpValue: 'LEVEL',
+    })(),
+    'notifier-url': Flags.string({
+      summary:
+        'Direct PostgreSQL URL for the LISTEN and lease connections when --database-url goes through a pooler (also OBAN_NOTIFIER_URL).',
+      helpValue: 'postgres://USER@HOST/DB',
+    }),
+    notifier: Flags.option({
+      summary:
+        "How this node hears others: postgres (LISTEN/NOTIFY), none (polls every second; hears no signals or plugin calls) or isolated; replaces the config's notifier.",
+      options: ['postgres', 'none', 'isolated'] as const,
+      helpValue: 'MODE',
+    })(),
+    prepare: Flags.option({
+      summary:
+        "named (default) or unnamed statements; unnamed for a --database-url through PgBouncer in transaction mode; replaces the config's prepare.",
+      options: ['named', 'unnamed'] as const,
+      helpValue: 'MODE',
     })(),
     migrate: Flags.boolean({
       summary: 'Migrate an external database to the current schema version before starting.',
@@ -87,6 +105,9 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
         queues: queues ?? defaults.queues,
         plugins: plugins ?? defaults.plugins,
         databaseUrl: flags['database-url'],
+        notifierUrl: nonEmptyFlag('notifier-url', flags['notifier-url'], 'postgres://postgres@db-host:5432/app'),
+        notifier: flags.notifier,
+        prepare: flags.prepare,
         logLevel: flags['log-level'],
       },
       announce: (line) => this.logToStderr(line),

@@ -39,7 +39,7 @@ The call travels on a notification channel of our own (<prefix>.oban_ts_control)
   async run(): Promise<PluginCallResult> {
     const {args, flags} = await this.parse(PluginCall)
     const timeoutMs = parseTimeout(flags.timeout)
-    const url = await this.databaseUrl(flags, {embedded: 'running'})
+    const url = await this.databaseUrl(flags, {embedded: 'running', direct: true})
     const result = await callPlugin(url, {
       prefix: flags.prefix,
       instance: flags.instance,

@@ -75,20 +75,24 @@ export abstract class DatabaseCommand extends BaseCommand {
 
   /**
    * The URL of the command's database: --database-url, then DATABASE_URL or OBAN_DATABASE_URL,
-   * otherwise the embedded server. For work that opens a connection of its own (a LISTEN).
+   * otherwise the embedded server. For work that opens a connection of its own (a LISTEN), pass
+   * `direct`: OBAN_NOTIFIER_URL then wins, as the database URL may go through a pooler.
    */
-  protected async databaseUrl(flags: DatabaseFlags, options: Pick<OpenOptions, 'embedded'> = {}): Promise<string> {
+  protected async databaseUrl(
+    flags: DatabaseFlags,
+    options: Pick<OpenOptions, 'embedded'> & {direct?: boolean} = {},
+  ): Promise<string> {
     if (options.embedded !== 'running') {
       const line = await embeddedStartLine({databaseUrl: flags['database-url'], dataDir: flags['data-dir']})
       if (line) this.logToStderr(line)
     }
-    const {url} = await resolveDatabase({
+    const {url, directUrl} = await resolveDatabase({
       databaseUrl: flags['database-url'],
       dataDir: flags['data-dir'],
       embedded: options.embedded,
     })
-    this.usedUrl = url
-    return url
+    this.usedUrl = options.direct ? directUrl : url
+    return this.usedUrl
   }
 
   /**
@@ -99,7 +103,9 @@ export abstract class DatabaseCommand extends BaseCommand {
   protected async open(flags: DatabaseFlags, options: OpenOptions = {}): Promise<CommandDatabase> {
     const url = await this.databaseUrl(flags, options)
     // Two connections: the queue overview and the status run their statements side by side.
-    const pool = createPool(url, {allowExitOnIdle: true, max: 2})
+    // Unnamed statements: a command's few queries gain nothing from preparing them, and its
+    // URL may go through PgBouncer in transaction mode, which loses named ones.
+    const pool = createPool(url, {allowExitOnIdle: true, max: 2, prepare: 'unnamed'})
     this.defer(() => pool.end())
     await checkConnection(pool, url)
     if (options.schema !== 'any') await verifyMigrated(pool, flags.prefix ?? 'public')

@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 import {plural} from '../operator/act-on-jobs.js'
+import type {NodeConnections} from '../cluster/presence-record.js'
 import type {ClusterNode, LeaderConflictView, NodeRuntime} from '../operator/cluster-nodes.js'
 import type {UnrunnableJobs} from '../operator/status.js'
 import type {ViewStyle} from './format-jobs.js'
@@ -34,10 +35,16 @@ export function nodeCells(node: ClusterNode, style: ViewStyle): string[] {
     node.hostname ?? dash,
     node.startedAt === null ? dash : shortDuration(Math.max(0, now.getTime() - Date.parse(node.startedAt))),
     node.seenAt === null ? dash : relativeTime(new Date(node.seenAt), now),
+    node.connections === undefined ? dash : connectionsCell(node.connections),
   ]
 }
 
-export const NODE_HEAD = ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN']
+/** `3/10+2`: pool connections open of the pool's size, plus the node's own sessions (LISTEN, lease). */
+function connectionsCell(c: NodeConnections): string {
+  return `${c.pool}/${c.poolSize}+${c.notifier + c.lease}`
+}
+
+export const NODE_HEAD = ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN']
 
 /**
  * What cannot be known about these nodes, one line, or undefined when all is known: Elixir

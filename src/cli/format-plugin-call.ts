@@ -26,7 +26,7 @@ function outcome(n: NodeCallResult, timeoutMs: number, plugin: string): string {
     case 'no_reply':
       return `no answer within ${formatDuration(timeoutMs)}`
     case 'unreachable':
-      return 'not callable from another process (isolated notifier)'
+      return 'not callable from another process (isolated notifier or none)'
     case 'skipped':
       return `skipped (does not run ${plugin})`
   }

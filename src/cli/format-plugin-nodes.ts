@@ -19,6 +19,7 @@ export function formatNodes(nodes: readonly NodePresence[], now: Date): string[]
       `pid ${node.pid} on ${node.hostname}`,
       node.leader ? 'leader' : undefined,
       node.notifier === 'isolated' ? 'isolated notifier: not callable' : undefined,
+      node.notifier === 'none' ? 'no notifier (polling): not callable' : undefined,
       `up ${ago(node.startedAt, now)}`,
       `seen ${ago(node.seenAt, now)} ago`,
     ].filter((fact) => fact !== undefined)

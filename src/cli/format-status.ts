@@ -84,6 +84,11 @@ function formatInstance(instance: InstanceStatus, everyone: readonly ClusterNode
     heading.push(
       colors.yellow(`isolated notifier (hears no signals or calls from other processes): ${isolated.join(', ')}`),
     )
+  const polling = instance.nodes.filter((n) => n.notifier === 'none').map((n) => n.node)
+  if (polling.length > 0)
+    heading.push(
+      colors.yellow(`no notifier (polls; hears no signals or calls from other processes): ${polling.join(', ')}`),
+    )
   const blocks = [heading.join('\n')]
 
   const queues = everyone.flatMap((node) =>

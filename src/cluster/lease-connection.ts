@@ -16,8 +16,9 @@ export class LeaseConnection implements Queryable {
   private connected = false
   private closing: Promise<void> | undefined
 
-  constructor(pool: Pool, onLost: (error: Error) => void) {
-    this.client = createDedicatedClient(pool)
+  /** `url`: a direct URL beside a pooled one (see createDedicatedClient); default the pool's. */
+  constructor(pool: Pool, onLost: (error: Error) => void, url?: string) {
+    this.client = createDedicatedClient(pool, url)
     const lost = (error: Error) => {
       if (this.finished) return
       this.finished = true

@@ -32,6 +32,17 @@ export interface PeerOptions {
   checkInterval?: number
   /** The process's pause detector (the instance's); the Peer runs its own when not given. */
   pauses?: PauseWatch
+  /**
+   * Where the lease session connects (default: the pool's server, with the pool's settings): the
+   * direct URL when the pool goes through a transaction pooler (see ResolvedDatabase.directUrl).
+   */
+  leaseUrl?: string
+  /**
+   * Whether the leader takes the lease lock on its session (default true). False when that session
+   * goes through a transaction pooler, where a session-level lock would stay on whichever server
+   * connection ran it: the lease is then only replaced once expired, as Oban does.
+   */
+  leaseLock?: boolean
 }
 
 /** Oban's election interval and lease: 30 seconds. */
@@ -196,6 +207,11 @@ export class Peer {
     }
   }
 
+  /** Whether the lease session is open (a leader's, and during a follower's election): 0 or 1. */
+  get sessions(): number {
+    return this.connection?.alive ? 1 : 0
+  }
+
   /** The node that currently holds the instance's lease (any process, ours or Elixir's), if any. */
   async getLeader(): Promise<string | undefined> {
     const {pool, config} = this.options
@@ -274,7 +290,7 @@ export class Peer {
   private async transaction(gone: string | undefined): Promise<boolean> {
     const {config} = this.options
     const connection = await this.leaseConnection()
-    if (!connection.locked) {
+    if (!connection.locked && this.options.leaseLock !== false) {
       connection.locked = await lockLease(connection, config.prefix, config.name, config.node)
       // Held by another session: another process runs as this node (or our previous session
       // lingers on the server). This node may still lead; followers just cannot prove it gone.
@@ -296,7 +312,11 @@ export class Peer {
   private async leaseConnection(): Promise<LeaseConnection> {
     if (this.connection?.alive) return this.connection
     await this.dropConnection()
-    const connection = new LeaseConnection(this.options.pool, (error) => this.lost(connection, error))
+    const connection = new LeaseConnection(
+      this.options.pool,
+      (error) => this.lost(connection, error),
+      this.options.leaseUrl,
+    )
     this.connection = connection
     try {
       await connection.connect()

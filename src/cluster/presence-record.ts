@@ -3,6 +3,7 @@ import type {PluginArgType, PluginFunctionArg, PluginHandle, PluginStatus} from 
 import type {QueueCheck} from '../queue/producer.js'
 import {coerceError} from '../errors.js'
 import {isRecord} from '../util/guards.js'
+import type {NotifierMode} from '../config/config.js'
 
 /**
  * What a node publishes about itself in the presence table (`<prefix>.oban_ts_nodes`), and what
@@ -41,7 +42,7 @@ export interface PresenceQueue {
 
 /**
  * A live node of an instance. `notifier` tells whether it can hear control requests from other
- * processes (`postgres`) or only its own (`isolated`).
+ * processes (`postgres`), only its own (`isolated`) or none at all (`none`, a polling node).
  */
 export interface NodePresence {
   instance: string
@@ -52,9 +53,11 @@ export interface NodePresence {
   seenAt: Date
   expiresAt: Date
   leader: boolean
-  notifier: 'postgres' | 'isolated'
+  notifier: NotifierMode
   /** `viewer`: a node that runs plugins only (`oban breakdown`): no queues, signals or leadership. */
   role: 'node' | 'viewer'
+  /** Absent in rows of older versions. */
+  connections?: NodeConnections
   plugins: PresencePlugin[]
   queues: PresenceQueue[]
 }
@@ -67,7 +70,25 @@ export interface NodeSnapshot {
    * `role` is written only for a viewer: rows of older versions, and of other nodes, have none.
    * `leaseLock`: this node holds the lease lock while it leads (see engine/peer-lock.ts).
    */
-  meta: {leader: boolean; notifier: 'postgres' | 'isolated'; role?: 'viewer'; leaseLock?: boolean}
+  meta: {
+    leader: boolean
+    notifier: NotifierMode
+    role?: 'viewer'
+    leaseLock?: boolean
+    connections?: NodeConnections
+  }
+}
+
+/**
+ * The database connections a node holds open, at its last presence write: the pool's (at most
+ * `poolSize`, opened on demand, closed after 10 s idle) and its own sessions (the LISTEN
+ * connection of the notifier, the leader's lease session), which go to `notifierUrl` when set.
+ */
+export interface NodeConnections {
+  pool: number
+  poolSize: number
+  notifier: number
+  lease: number
 }
 
 // Longer errors would only bloat a row rewritten every few seconds.
@@ -117,8 +138,9 @@ export function toNodePresence(record: PresenceRecord): NodePresence {
     seenAt: record.seenAt,
     expiresAt: record.expiresAt,
     leader: meta.leader === true,
-    notifier: meta.notifier === 'isolated' ? 'isolated' : 'postgres',
+    notifier: meta.notifier === 'isolated' || meta.notifier === 'none' ? meta.notifier : 'postgres',
     role: meta.role === 'viewer' ? 'viewer' : 'node',
+    ...readConnections(meta.connections),
     plugins: (Array.isArray(record.plugins) ? record.plugins : []).flatMap(readPlugin),
     queues: (Array.isArray(record.queues) ? record.queues : []).flatMap(readQueue),
   }
@@ -172,4 +194,13 @@ function readQueue(value: unknown): PresenceQueue[] {
       running: typeof value.running === 'number' ? value.running : 0,
     },
   ]
+}
+
+function readConnections(value: unknown): {connections?: NodeConnections} {
+  if (!isRecord(value)) return {}
+  const count = (key: string) =>
+    Number.isInteger(value[key]) && (value[key] as number) >= 0 ? (value[key] as number) : 0
+  return {
+    connections: {pool: count('pool'), poolSize: count('poolSize'), notifier: count('notifier'), lease: count('lease')},
+  }
 }

@@ -73,8 +73,25 @@ export interface ObanOptions {
   stager?: {interval?: Duration; limit?: number} | false
   /** Whether this node may become leader (default true; false with `plugins: false`). */
   peer?: boolean
-  /** `postgres` (LISTEN/NOTIFY, default) or `isolated` (in-process only). */
-  notifier?: 'postgres' | 'isolated'
+  /**
+   * `postgres` (LISTEN/NOTIFY, default), `isolated` (in-process only) or `none` (also `false`):
+   * no LISTEN connection at all, the node polls (producers every second) and hears no signal,
+   * plugin call or leadership notice; its own notifications still go out through the pool. See
+   * README "Running through PgBouncer".
+   */
+  notifier?: 'postgres' | 'isolated' | 'none' | false
+  /**
+   * A direct URL (not through a transaction pooler) for the connections that need a session of
+   * their own: the notifier's LISTEN and the leader's lease session. Default: `databaseUrl`.
+   * Also OBAN_NOTIFIER_URL.
+   */
+  notifierUrl?: string
+  /**
+   * `named` (default): statements are prepared once per connection. `unnamed`: never a named
+   * prepared statement, and no session state on pool connections, for a `databaseUrl` that goes
+   * through PgBouncer in transaction mode (as Ecto's `prepare: :unnamed`).
+   */
+  prepare?: 'named' | 'unnamed'
   /** Log threshold for the instance's logger (default `info`). */
   logLevel?: LogLevel
   /**
@@ -123,11 +140,16 @@ export interface Config {
   readonly shutdownGracePeriod: number
   readonly stager: Readonly<{interval: number; limit: number}> | false
   readonly peer: boolean
-  readonly notifier: 'postgres' | 'isolated'
+  readonly notifier: NotifierMode
+  readonly notifierUrl: string | undefined
+  readonly prepare: 'named' | 'unnamed'
   readonly logLevel: LogLevel
   /** A viewer: no queues, no signals, no leadership, no stager (see {@link ObanOptions.viewer}). */
   readonly viewer: boolean
 }
+
+/** How a node hears other nodes (see {@link ObanOptions.notifier}). */
+export type NotifierMode = 'postgres' | 'isolated' | 'none'
 
 export interface NormalizedQueue {
   limit: number
@@ -188,7 +210,9 @@ const schema = z.strictObject({
     .union([z.literal(false), z.strictObject({interval: duration().optional(), limit: positiveInteger.optional()})])
     .optional(),
   peer: z.boolean().optional(),
-  notifier: z.enum(['postgres', 'isolated']).optional(),
+  notifier: z.union([z.enum(['postgres', 'isolated', 'none']), z.literal(false)]).optional(),
+  notifierUrl: z.string().min(1, 'expected a postgres:// URL').optional(),
+  prepare: z.enum(['named', 'unnamed']).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   viewer: z.boolean().optional(),
 })
@@ -273,7 +297,9 @@ export function parseConfig(options: ObanOptions | Record<string, unknown> = {},
         : Object.freeze({interval: o.stager?.interval ?? 1000, limit: o.stager?.limit ?? 5000}),
     // Oban: `plugins: false` also turns leadership off.
     peer: o.plugins === false || viewer ? false : (o.peer ?? true),
-    notifier: o.notifier ?? 'postgres',
+    notifier: o.notifier === false ? 'none' : (o.notifier ?? 'postgres'),
+    notifierUrl: o.notifierUrl,
+    prepare: o.prepare ?? 'named',
     logLevel: o.logLevel ?? 'info',
     viewer,
   })
@@ -309,5 +335,6 @@ function unionMessage(path: string): string {
   if (path === 'plugins') return 'expected a list of plugins, or false'
   if (path === 'workers') return 'expected a list of workers or a folder path'
   if (path === 'stager') return 'expected {interval?, limit?} or false'
+  if (path === 'notifier') return 'expected "postgres", "isolated", "none" or false'
   return 'invalid value'
 }

@@ -153,7 +153,7 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
       reply,
     }
     if (options.node !== undefined) request.node = options.node
-    const callable = running.filter((n) => n.notifier !== 'isolated')
+    const callable = running.filter((n) => n.notifier === 'postgres')
     waiter.expect(callable.map((n) => n.node))
     const started = performance.now()
     waiter.started = started
@@ -254,7 +254,7 @@ function outcomes(
   const results: NodeCallResult[] = running.map((n) => {
     const got = replies.get(n.node)
     if (got) return fromReply(got.reply, got.ms, true)
-    return {instance, node: n.node, status: n.notifier === 'isolated' ? 'unreachable' : 'no_reply', expected: true}
+    return {instance, node: n.node, status: n.notifier === 'postgres' ? 'no_reply' : 'unreachable', expected: true}
   })
   for (const n of skipped) results.push({instance, node: n.node, status: 'skipped', expected: true})
   for (const [node, got] of replies) {

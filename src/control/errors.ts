@@ -34,5 +34,5 @@ function failureMessage(result: PluginCallResult): string {
 function problem(n: NodeCallResult, result: PluginCallResult): string {
   const name = `${n.instance}.${n.node}`
   if (n.status === 'no_reply') return `${name} did not answer within ${formatDuration(result.timeoutMs)}`
-  return `${name} cannot be called from another process (it runs the isolated notifier)`
+  return `${name} cannot be called from another process (it runs the isolated notifier or none)`
 }

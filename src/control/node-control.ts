@@ -4,7 +4,7 @@ import type {Logger} from '../telemetry/logger.js'
 import type {Notifier} from '../notifier/notifier.js'
 import type {PluginDirectory} from '../plugin/lookup.js'
 import {Presence} from '../cluster/presence.js'
-import {describePlugin, describeQueue} from '../cluster/presence-record.js'
+import {describePlugin, describeQueue, type NodeConnections} from '../cluster/presence-record.js'
 import type {QueueCheck} from '../queue/producer.js'
 import {attach, detach} from '../telemetry/telemetry.js'
 import {ControlServer} from './server.js'
@@ -19,6 +19,10 @@ export interface NodeControlOptions {
   plugins: PluginDirectory
   queues: {checkAll(): QueueCheck[]}
   isLeader(): boolean
+  /** The connections the node holds now, written into each presence row. */
+  connections?: () => NodeConnections
+  /** Whether the Peer takes the lease lock (PeerOptions.leaseLock, default true): the row says so. */
+  leaseLock?: boolean
   /** Presence write interval and row lifetime (ms); tests shorten them. */
   presenceInterval?: number
   presenceTtl?: number
@@ -65,7 +69,8 @@ export async function startNodeControl(options: NodeControlOptions): Promise<Nod
       meta: {
         leader: options.isLeader(),
         notifier: config.notifier,
-        [LEASE_LOCK_FLAG]: true,
+        ...(options.leaseLock === false ? {} : {[LEASE_LOCK_FLAG]: true}),
+        ...(options.connections ? {connections: options.connections()} : {}),
         ...(config.viewer === true ? {role: 'viewer' as const} : {}),
       },
     }),

@@ -31,6 +31,28 @@ export interface PoolOptions {
    * `ignore_startup_parameters` lists `options`.
    */
   searchPath?: readonly string[]
+  /**
+   * `named` (default): a statement given a `name` is prepared once per connection and reused.
+   * `unnamed`: names are dropped, so every statement is parsed in the transaction that runs it,
+   * as PgBouncer in transaction mode needs (before 1.21 it does not track prepared statements,
+   * and the next transaction may run on another server connection).
+   */
+  prepare?: 'named' | 'unnamed'
+}
+
+/**
+ * A pg client that never prepares a named statement: the `name` of a query config is dropped.
+ * node-postgres then uses the unnamed statement (Parse, Bind, Execute in one round trip).
+ */
+class UnnamedClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [first, ...rest] = args
+    const unnamed =
+      typeof first === 'object' && first !== null && 'name' in first && 'text' in first
+        ? {...(first as pg.QueryConfig), name: undefined}
+        : first
+    return (super.query as (...a: unknown[]) => never)(unnamed, ...rest)
+  }
 }
 
 /**
@@ -47,6 +69,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     allowExitOnIdle: options.allowExitOnIdle ?? false,
     connectionTimeoutMillis: 10_000,
     types: obanTypes,
+    ...(options.prepare === 'unnamed' ? {Client: UnnamedClient} : {}),
     ...(options.searchPath && options.searchPath.length > 0
       ? {options: `-c search_path=${options.searchPath.map((name) => quoteIdent(validatePrefix(name))).join(',')}`}
       : {}),
@@ -58,12 +81,16 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
 /**
  * A client with the pool's settings (server, application name, search path, type parsers) that
  * the pool does not manage: for a session that must outlive any pool checkout, whose identity
- * matters (a session-level advisory lock). TCP keepalive is on, so a server that vanished without
+ * matters (a session-level advisory lock), on `url` when given (a direct URL beside a pooled
+ * one, see ResolvedDatabase.directUrl). TCP keepalive is on, so a server that vanished without
  * a word is noticed in about a minute. The caller connects it, and must listen to its `error`
  * event (an unhandled one kills the process) and end it.
  */
-export function createDedicatedClient(pool: Pool): pg.Client {
-  return new pg.Client({...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000})
+export function createDedicatedClient(pool: Pool, url?: string): pg.Client {
+  const options = {...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000}
+  if (url !== undefined) return new pg.Client({...options, connectionString: url})
+  // Through the pool's URL, statements follow the pool's `prepare`.
+  return options.Client === UnnamedClient ? new UnnamedClient(options) : new pg.Client(options)
 }
 
 // How long endClient waits for a graceful goodbye before destroying the socket: a dead peer never

@@ -12,6 +12,12 @@ export interface ResolvedDatabase {
   startedEmbedded: boolean
   /** The embedded server's data directory, when the source is `embedded`. */
   dataDir?: string
+  /**
+   * The URL for connections that need a session of their own (LISTEN, the lease session):
+   * `notifierUrl`, then OBAN_NOTIFIER_URL, otherwise `url`. Differs from `url` when `url` goes
+   * through a transaction pooler.
+   */
+  directUrl: string
 }
 
 export interface ResolveDatabaseOptions {
@@ -21,6 +27,8 @@ export interface ResolveDatabaseOptions {
   env?: NodeJS.ProcessEnv
   /** Where the project search starts (default process.cwd()). */
   cwd?: string
+  /** `--notifier-url` / the `notifierUrl` option; wins over OBAN_NOTIFIER_URL. */
+  notifierUrl?: string
   /** `--data-dir`; wins over OBAN_DATA_DIR. */
   dataDir?: string
   /**
@@ -38,6 +46,17 @@ export interface ResolveDatabaseOptions {
  */
 export async function resolveDatabase(options: ResolveDatabaseOptions = {}): Promise<ResolvedDatabase> {
   const env = options.env ?? process.env
+  const direct = options.notifierUrl || env.OBAN_NOTIFIER_URL
+  if (direct) parseDatabaseUrl(direct)
+  const resolved = await resolveMain(options, env)
+  // The embedded server has no pooler in front: a stray OBAN_NOTIFIER_URL must not point elsewhere.
+  return {...resolved, directUrl: direct && resolved.source !== 'embedded' ? direct : resolved.url}
+}
+
+async function resolveMain(
+  options: ResolveDatabaseOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<Omit<ResolvedDatabase, 'directUrl'>> {
   if (options.databaseUrl) {
     parseDatabaseUrl(options.databaseUrl)
     return {url: options.databaseUrl, source: 'flag', startedEmbedded: false}

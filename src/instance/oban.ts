@@ -9,7 +9,7 @@ import type {Job} from '../job/job.js'
 import type {JobSpec} from '../job/spec.js'
 import {createLogger, type Logger} from '../telemetry/logger.js'
 import type {QueueCheck} from '../queue/producer.js'
-import type {QueueAction} from '../queue/signals.js'
+import {queueSignal, type QueueAction} from '../queue/signals.js'
 import {cancelJobsById, sendQueueSignal} from '../client/queue-control.js'
 import {registerInstance, unregisterInstance} from '../plugin/registry.js'
 import {startRuntime, type DatabaseInfo, type Runtime, type RuntimeOptions} from './runtime.js'
@@ -225,13 +225,11 @@ export class Oban extends EventEmitter {
     if (target.localOnly && target.queue !== '*' && action !== 'start' && !runtime.queues.get(target.queue)) {
       throw new ConfigError(`queue "${target.queue}" does not run on this node (${this.config.node})`)
     }
-    await sendQueueSignal(runtime.pool, this.config.prefix, action, {
-      queue: target.queue,
-      instance: this.name,
-      node,
-      limit: target.limit,
-      paused: target.paused,
-    })
+    const request = {queue: target.queue, instance: this.name, node, limit: target.limit, paused: target.paused}
+    await sendQueueSignal(runtime.pool, this.config.prefix, action, request)
+    // A node without a notifier hears no signal, not even its own: it applies its own here.
+    if (this.config.notifier === 'none' && (node === undefined || node === this.config.node))
+      runtime.queues.applySignal(queueSignal(action, request))
   }
 
   private insertContext() {

@@ -9,6 +9,7 @@ import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
 import {IsolatedNotifier} from '../notifier/isolated-notifier.js'
 import type {Notifier} from '../notifier/notifier.js'
+import {OutboundNotifier} from '../notifier/outbound-notifier.js'
 import {PostgresNotifier} from '../notifier/postgres-notifier.js'
 import {Sonar} from '../notifier/sonar.js'
 import {LeaderConflictWatch} from '../cluster/leader-conflict-watch.js'
@@ -107,6 +108,7 @@ export async function startRuntime(
     })
     const resolved = await resolveDatabase({
       databaseUrl: config.databaseUrl,
+      notifierUrl: config.notifierUrl,
       cwd: options.cwd,
       dataDir: options.dataDir,
     })
@@ -132,6 +134,7 @@ export async function startRuntime(
       max: config.poolSize,
       applicationName: `oban-ts ${config.name} ${config.node}`,
       searchPath: searchPathFor(config.prefix),
+      prepare: config.prepare,
       onError: (error) => logger.warn(`database connection lost: ${error.message}`),
     })
     releasers.push(() => pool.end())
@@ -148,10 +151,14 @@ export async function startRuntime(
 
     const ident = identOf(config.name, config.node)
     const notifierOptions = {prefix: config.prefix, ident, logger, instance: config.name}
+    // Sessions of their own (LISTEN, the lease) go to the direct URL when the pool is pooled.
+    const direct = resolved.directUrl === resolved.url ? undefined : resolved.directUrl
     const notifier: Notifier =
       config.notifier === 'isolated'
         ? new IsolatedNotifier(notifierOptions)
-        : new PostgresNotifier({...notifierOptions, url: resolved.url, pool})
+        : config.notifier === 'none'
+          ? new OutboundNotifier({pool, prefix: config.prefix, instance: config.name})
+          : new PostgresNotifier({...notifierOptions, url: resolved.directUrl, pool})
     await notifier.start()
     releasers.push(() => notifier.stop())
 
@@ -174,7 +181,19 @@ export async function startRuntime(
     await sonar.start()
     releasers.push(() => sonar.stop())
 
-    const peer = new Peer({pool, notifier, config, logger, interval: options.peerInterval, pauses})
+    // Through a transaction pooler without a direct URL, a session-level lock would stay behind
+    // on a server connection: leadership then relies on lease expiry alone, as Oban's does.
+    const leaseLock = config.prepare === 'named' || direct !== undefined
+    const peer = new Peer({
+      pool,
+      notifier,
+      config,
+      logger,
+      interval: options.peerInterval,
+      pauses,
+      leaseUrl: direct,
+      leaseLock,
+    })
     await peer.start()
     releasers.push(() => peer.stop())
 
@@ -264,6 +283,13 @@ export async function startRuntime(
       plugins: host,
       queues,
       isLeader: () => peer.isLeader,
+      leaseLock,
+      connections: () => ({
+        pool: pool.totalCount,
+        poolSize: config.poolSize,
+        notifier: notifier instanceof PostgresNotifier && notifier.backendPid !== undefined ? 1 : 0,
+        lease: peer.sessions,
+      }),
     })
     releasers.push(() => control.stop())
     await host.start()

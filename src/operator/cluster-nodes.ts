@@ -5,7 +5,7 @@ import {listPythonLeaders, type PythonLeader} from '../engine/python-leaders.js'
 import {listPythonProducers, type PythonProducer} from '../engine/python-producers.js'
 import {listSonarNodes, type SonarNode} from '../engine/sonar-list.js'
 import {leaderConflicts, LEADER_CONFLICT_COST, LEADER_CONFLICT_FIX} from '../cluster/leader-conflicts.js'
-import type {NodePresence} from '../cluster/presence-record.js'
+import type {NodeConnections, NodePresence} from '../cluster/presence-record.js'
 
 /**
  * Every live node of every runtime on a database and schema, as far as each runtime publishes
@@ -52,6 +52,8 @@ export interface ClusterNode {
   seenIn: NodeSource[]
   /** Its queues, or null when its runtime does not publish them (Elixir). */
   queues: ClusterQueue[] | null
+  /** oban-ts only: its open database connections at its last presence write (absent in older rows). */
+  connections?: NodeConnections
 }
 
 /** Two leaders at once (see src/cluster/leader-conflicts.ts), with what it costs and the fix. */
@@ -124,6 +126,7 @@ export function describeCluster(rows: ClusterRows): ClusterView {
       seenAt: iso(p.seenAt),
       seenIn: ['oban_ts_nodes'],
       queues: p.queues.map(({queue, limit, paused, running}) => ({queue, limit, paused, running})),
+      ...(p.connections ? {connections: p.connections} : {}),
     })
 
   const python = new Map<string, ClusterNode>()

@@ -3,7 +3,7 @@ import type {InstanceLease} from '../engine/peer-list.js'
 import type {PythonLeader} from '../engine/python-leaders.js'
 import {findUnrunnableJobs, type UnrunnableJobs} from '../engine/unrunnable-jobs.js'
 import type {PluginStatus} from '../plugin/plugin.js'
-import type {NodePresence, PresenceQueue} from '../cluster/presence-record.js'
+import type {NodeConnections, NodePresence, PresenceQueue} from '../cluster/presence-record.js'
 import {
   describeCluster,
   nodesOf,
@@ -79,7 +79,9 @@ export interface NodeStatus {
   /** `viewer`: it runs plugins only (`oban breakdown`), never queues, signals or leadership. */
   role: 'node' | 'viewer'
   /** `isolated`: the node hears no queue signals or plugin calls from other processes. */
-  notifier: 'postgres' | 'isolated'
+  notifier: NodePresence['notifier']
+  /** Its open database connections at its last presence write; absent from older versions' rows. */
+  connections?: NodeConnections
   startedAt: string
   /** The node's last presence write (every 10 s while it runs). */
   seenAt: string
@@ -196,6 +198,7 @@ function describeInstance(
         hostname: node.hostname,
         role: node.role,
         notifier: node.notifier,
+        ...(node.connections ? {connections: node.connections} : {}),
         startedAt: node.startedAt.toISOString(),
         seenAt: node.seenAt.toISOString(),
         queues: node.queues.map(({queue, limit, paused, running}) => ({queue, limit, paused, running})),

@@ -42,7 +42,7 @@ export class Queues {
     const {notifier} = this.options
     const subscriptions = [
       notifier.listen('insert', (payload) => this.onInsert(payload)),
-      notifier.listen('signal', (payload) => this.onSignal(payload)),
+      notifier.listen('signal', (payload) => this.applySignal(payload)),
     ]
     this.unsubscribe.push(...subscriptions)
     for (const [queue, options] of Object.entries(this.options.config.queues)) this.startQueue(queue, options)
@@ -151,7 +151,12 @@ export class Queues {
     if (typeof queue === 'string') this.producers.get(queue)?.wake()
   }
 
-  private onSignal(payload: Payload): void {
+  /**
+   * Acts on a signal payload addressed to this node (the notifier filtered the ident). Public
+   * for a node without a notifier (`notifier: 'none'`), which hears none: its own API calls
+   * apply their signal here directly.
+   */
+  applySignal(payload: Payload): void {
     const signal = parseSignal(payload)
     if (!signal) {
       const line = this.malformedSignals.admit(

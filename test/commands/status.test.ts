@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 const {url, location} = await startNodeFixture('cmd_status')
 const oban = (...argv: string[]) => runArgv(root, [...argv, '--database-url', url])
 const me = [String(process.pid), hostname()]
+// A live node's connections (open pool connections vary with timing): pool/size+own sessions.
+const conn = expect.stringMatching(/^\d+\/\d+\+[0-2]$/) as string
 
 describe('oban status', () => {
   it('shows every instance, its leader, nodes, queues and plugins as plain columns', async () => {
@@ -23,17 +25,17 @@ describe('oban status', () => {
       [`3 instances, 3 oban-ts nodes, 2 elixir nodes on ${location} (schema public)`],
       [''],
       ['Instance MyApp.Oban: 0 oban-ts nodes, 1 elixir node, leader myapp@web-1 (elixir)'],
-      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['myapp@web-1', 'elixir', 'leader', '-', '-', '-', '-'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['myapp@web-1', 'elixir', 'leader', '-', '-', '-', '-', '-'],
       [''],
       [
         'myapp@web-1 (elixir): queues, limits and running jobs unknown (Elixir Oban does not publish them; their jobs are in every count)',
       ],
       [''],
       ['Instance Oban: 2 oban-ts nodes, leader o1'],
-      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['o1', 'oban-ts', 'leader', ...me, '<t>', '<t>'],
-      ['o2', 'oban-ts', 'follower', '999999', 'host-b', '<t>', '<t>'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['o1', 'oban-ts', 'leader', ...me, '<t>', '<t>', conn],
+      ['o2', 'oban-ts', 'follower', '999999', 'host-b', '<t>', '<t>', '-'],
       ['isolated notifier (hears no signals or calls from other processes): o2'],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
@@ -45,9 +47,9 @@ describe('oban status', () => {
       ['o1', 'Crashy', 'failed', '1', 'Crashy lost its connection'],
       [''],
       ['Instance Other: 1 oban-ts node, 1 elixir node, leader elixir@web-1 (elixir)'],
-      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN'],
-      ['elixir@web-1', 'elixir', 'leader', '-', '-', '-', '-'],
-      ['w1', 'oban-ts', 'follower', ...me, '<t>', '<t>'],
+      ['NODE', 'RUNTIME', 'ROLE', 'PID', 'HOST', 'UP', 'SEEN', 'CONN'],
+      ['elixir@web-1', 'elixir', 'leader', '-', '-', '-', '-', '-'],
+      ['w1', 'oban-ts', 'follower', ...me, '<t>', '<t>', conn],
       [''],
       ['NODE', 'QUEUE', 'LIMIT', 'RUNNING', 'STATE'],
       ['w1', 'default', '1', '0', 'running'],
@@ -104,6 +106,7 @@ describe('oban status', () => {
       hostname: hostname(),
       role: 'node' as const,
       notifier: 'postgres' as const,
+      connections: {pool: expect.any(Number) as number, poolSize: 10, notifier: 1, lease: expect.any(Number) as number},
       startedAt: time,
       seenAt: time,
     }
@@ -168,6 +171,7 @@ describe('oban status', () => {
       nodes: [
         elixir('MyApp.Oban', 'myapp@web-1'),
         obanTs('Oban', 'o1', true, {
+          connections: node.connections,
           queues: [
             {queue: 'default', limit: 3, paused: false, running: 0},
             {queue: 'mailers', limit: 2, paused: true, running: 1},
@@ -180,6 +184,7 @@ describe('oban status', () => {
         }),
         elixir('Other', 'elixir@web-1'),
         obanTs('Other', 'w1', false, {
+          connections: node.connections,
           queues: [
             {queue: 'default', limit: 1, paused: false, running: 0},
             {queue: 'events', limit: 2, paused: false, running: 0},

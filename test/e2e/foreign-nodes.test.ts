@@ -88,10 +88,10 @@ describe('every runtime seen from the CLI', {timeout: 180_000}, () => {
     const cells = plainCells(status.stdout)
     expect(cells[0]).toEqual([expect.stringMatching(/^1 instance, 1 oban-ts node, 1 elixir node, 1 python node on /)])
     expect(cells).toContainEqual(['Instance Oban: 1 oban-ts node, 1 python node, leader ts-1'])
-    expect(cells).toContainEqual(['py-1', 'python', 'leader', '-', '-', '<t>', '<t>'])
+    expect(cells).toContainEqual(['py-1', 'python', 'leader', '-', '-', '<t>', '<t>', '-'])
     expect(cells).toContainEqual(['py-1', 'default', '10', '5', 'running'])
     expect(cells).toContainEqual(['py-1', 'events', '5', '0', 'paused'])
-    expect(cells).toContainEqual(['elixir-1', 'elixir', 'follower', '-', '-', '-', '<t>'])
+    expect(cells).toContainEqual(['elixir-1', 'elixir', 'follower', '-', '-', '-', '<t>', '-'])
     expect(status.stdout).toMatch(/Cost: both run Cron, Pruner and Lifeline/)
 
     const queues = await fixture.cli('queue', 'list')

@@ -49,10 +49,15 @@ export function killChildrenAfterEach(): void {
   afterAll(killAll)
 }
 
-/** Spawns `oban ARGS` from `cwd`. The child is killed after the test if still running. */
-export function spawnOban(args: string[], options: {cwd: string; env?: Record<string, string>; node?: string}) {
+/** Spawns `oban ARGS` from `cwd` (inside `wrap`). The child is killed after the test if still running. */
+export function spawnOban(
+  args: string[],
+  options: {cwd: string; env?: Record<string, string>; node?: string; wrap?: string[]},
+) {
   if (!cleanupRegistered) throw new Error('call killChildrenAfterEach() (or createFixture) at the top of the test file')
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // `wrap`: a command that runs the node, such as `scripts/netbed.sh exec HOST` (a network namespace).
+  const [command, ...rest] = [...(options.wrap ?? []), process.execPath, BIN, ...args]
+  const child = spawn(command!, rest, {
     cwd: options.cwd,
     env: cliEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
