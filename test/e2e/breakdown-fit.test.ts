@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {LIBRARY, REPO} from '../helpers/cli.js'
+import {LIBRARY} from '../helpers/cli.js'
 import {createFixture} from '../helpers/e2e.js'
 import {insertRaw, migratedDatabase} from '../helpers/oban-db.js'
 import {hasTmux, tmuxTerminal, type Pane} from '../helpers/tmux.js'

@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {LIBRARY, REPO} from '../helpers/cli.js'
+import {LIBRARY} from '../helpers/cli.js'
 import {createFixture, type ObanProcess} from '../helpers/e2e.js'
 import {eventually, migratedDatabase} from '../helpers/oban-db.js'
 
