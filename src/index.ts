@@ -24,6 +24,8 @@ export {whereis, instanceNames} from './plugin/registry.js'
 export {definePlugin, isPlugin} from './plugin/define.js'
 export {PluginBase, type Ticker} from './plugin/base.js'
 export {durationOption} from './plugin/options.js'
+export {MAX_AGE_MS, MAX_PRIORITY, MAX_QUEUE_LIMIT, MAX_TIMER_MS} from './util/limits.js'
+export {isQueueName, QUEUE_NAME_RULE} from './util/queue-name.js'
 export {pluginHandles, findPluginHandle} from './plugin/lookup.js'
 export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin/arguments.js'
 export {

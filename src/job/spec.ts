@@ -12,6 +12,8 @@ import {
   type UniqueOptions,
 } from './unique-options.js'
 import {describe, isRecord} from '../util/guards.js'
+import {QUEUE_NAME_RULE, isQueueName} from '../util/queue-name.js'
+import {MAX_INT4} from '../util/limits.js'
 
 export type {NormalizedReplace, NormalizedUnique, ReplaceField, ReplaceOption, UniqueOptions} from './unique-options.js'
 
@@ -116,7 +118,6 @@ export const JOB_SPEC_KEYS: readonly string[] = [
 
 /** Queue and worker names are at most 127 characters (the `queue_length`/`worker_length` checks). */
 const MAX_NAME = 127
-const MAX_INT4 = 2_147_483_647
 
 /**
  * Merges job options as Oban's `Worker.merge_opts/2`: `options` wins key by key, except that two
@@ -177,11 +178,19 @@ export function checkJobSpec(
   if (s.scheduleIn !== undefined) given.add('scheduledAt')
 
   const worker = checkName('worker', s.worker, undefined, issues)
-  const queue = checkName('queue', s.queue, 'default', issues)
+  const queue = checkQueue(s.queue, issues)
   const args = checkJsonObject('args', s.args, issues)
   const meta = checkJsonObject('meta', s.meta, issues)
   const priority = checkInteger('priority', s.priority, 0, 0, 9, 'an integer from 0 to 9', issues)
-  const maxAttempts = checkInteger('maxAttempts', s.maxAttempts, 20, 1, MAX_INT4, 'a positive integer', issues)
+  const maxAttempts = checkInteger(
+    'maxAttempts',
+    s.maxAttempts,
+    20,
+    1,
+    MAX_INT4,
+    'an integer from 1 to 2147483647',
+    issues,
+  )
   const tags = checkTags(s.tags, issues)
   const scheduledAt = checkSchedule(s.scheduledAt, s.scheduleIn, now, issues)
   const unique = normalizeUnique(s.unique, issues)
@@ -219,6 +228,13 @@ function checkName(
     return undefined
   }
   return value
+}
+
+function checkQueue(value: unknown, issues: JobIssue[]): string | undefined {
+  if (value === undefined) return 'default'
+  if (isQueueName(value)) return value
+  issues.push({field: 'queue', rule: `must be a queue name of ${QUEUE_NAME_RULE}, got ${describe(value)}`})
+  return undefined
 }
 
 function checkInteger(
