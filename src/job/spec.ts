@@ -62,6 +62,13 @@ export interface JobInsert {
   state: 'available' | 'scheduled'
   /** Null means "now" by the database clock (the column default). */
   scheduledAt: Date | null
+  /**
+   * Set when the spec gave `scheduleIn`: its seconds. The insert computes `scheduled_at` as the
+   * database's now plus these seconds, with microseconds as Oban's `schedule_in` stores them;
+   * `scheduledAt` is then this process's estimate (milliseconds), used for validation and for
+   * jobs built without reading the row back.
+   */
+  scheduleIn?: number
 }
 
 /**
@@ -82,7 +89,10 @@ export function newJob<Id extends number | null>(job: JobInsert, id: Id, inserte
     maxAttempts: job.maxAttempts,
     priority: job.priority,
     insertedAt,
-    scheduledAt: job.scheduledAt ?? insertedAt,
+    scheduledAt:
+      job.scheduleIn === undefined
+        ? (job.scheduledAt ?? insertedAt)
+        : new Date(insertedAt.getTime() + Math.round(job.scheduleIn * 1000)),
     attemptedAt: null,
     completedAt: null,
     discardedAt: null,
@@ -192,7 +202,7 @@ export function checkJobSpec(
     issues,
   )
   const tags = checkTags(s.tags, issues)
-  const scheduledAt = checkSchedule(s.scheduledAt, s.scheduleIn, now, issues)
+  const schedule = checkSchedule(s.scheduledAt, s.scheduleIn, now, issues)
   const unique = normalizeUnique(s.unique, issues)
   const replace = normalizeReplace(s.replace, issues)
   if (issues.length > before) return undefined
@@ -206,8 +216,9 @@ export function checkJobSpec(
     tags: tags!,
     priority: priority!,
     maxAttempts: maxAttempts!,
-    state: scheduledAt ? 'scheduled' : 'available',
-    scheduledAt: scheduledAt ?? null,
+    state: schedule ? 'scheduled' : 'available',
+    scheduledAt: schedule?.at ?? null,
+    ...(schedule?.inSeconds === undefined ? {} : {scheduleIn: schedule.inSeconds}),
     unique,
     replace,
     given,
@@ -292,13 +303,18 @@ function checkTags(value: unknown, issues: JobIssue[]): string[] | undefined {
   return [...new Set(tags)]
 }
 
-function checkSchedule(at: unknown, scheduleIn: unknown, now: Date, issues: JobIssue[]): Date | undefined {
+function checkSchedule(
+  at: unknown,
+  scheduleIn: unknown,
+  now: Date,
+  issues: JobIssue[],
+): {at: Date; inSeconds?: number} | undefined {
   if (at !== undefined && scheduleIn !== undefined) {
     issues.push({field: 'scheduleIn', rule: 'cannot be combined with scheduledAt: give one of them'})
     return undefined
   }
   if (at !== undefined) {
-    if (at instanceof Date && !Number.isNaN(at.getTime())) return at
+    if (at instanceof Date && !Number.isNaN(at.getTime())) return {at}
     issues.push({field: 'scheduledAt', rule: `must be a valid Date, got ${describe(at)}`})
     return undefined
   }
@@ -317,5 +333,5 @@ function checkSchedule(at: unknown, scheduleIn: unknown, now: Date, issues: JobI
     issues.push({field: 'scheduleIn', rule: `must end before the year 10000, got ${describe(scheduleIn)}`})
     return undefined
   }
-  return scheduledAt
+  return {at: scheduledAt, inSeconds: seconds}
 }
