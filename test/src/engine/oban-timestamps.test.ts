@@ -26,7 +26,7 @@ describe("Oban's microsecond timestamps", () => {
   it('scheduleIn schedules at the insert time plus the seconds, to the microsecond (insert, insertAll)', async () => {
     const one = await insertJob(ctx, {worker: 'W', scheduleIn: '10s'})
     const half = await insertJob(ctx, {worker: 'W', scheduleIn: 2.5})
-    expect(await offsets([one.job.id!, half.job.id!])).toEqual(['00:00:10', '00:00:02.5'])
+    expect(await offsets([one.job.id, half.job.id])).toEqual(['00:00:10', '00:00:02.5'])
 
     const explicit = new Date('2030-01-02T03:04:05.678Z')
     const many = await insertAllJobs(ctx, [
