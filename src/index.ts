@@ -57,6 +57,17 @@ export {attach, detach, type TelemetryHandler} from './telemetry/telemetry.js'
 export {createLogger, type Logger} from './telemetry/logger.js'
 export {defaultBackoff} from './job/backoff.js'
 export * from './errors.js'
+/** Oban's schema migrations. `migrateDown` takes `{version: N}` as Oban's down(version: N) (leaves N - 1) or `{to: N}` (leaves N). */
+export {
+  CURRENT_VERSION,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  type MigrateDownOptions,
+  type MigrateUpOptions,
+  type MigrationResult,
+  type MigrationStatus,
+} from './db/migrations/index.js'
 
 /** Identity helper that gives a config file types: `export default defineConfig({...})`. */
 export function defineConfig<T extends ObanOptions>(config: T): T {
