@@ -22,7 +22,7 @@ Like any node of the instance, it hears \`oban plugin pause Breakdown --instance
 
   static override flags = {
     interval: Flags.string({
-      summary: 'Time between two counts: 500ms, 10s, 1m, or milliseconds (at least 100ms).',
+      summary: 'Time between two counts: 500ms, 10s, 1m, or milliseconds (100ms to 24.8 days).',
       helpValue: 'DURATION',
       defaultHelp: async () => '10s',
     }),

@@ -24,6 +24,8 @@ export {whereis, instanceNames} from './plugin/registry.js'
 export {definePlugin, isPlugin} from './plugin/define.js'
 export {PluginBase, type Ticker} from './plugin/base.js'
 export {durationOption} from './plugin/options.js'
+export {MAX_AGE_MS, MAX_PRIORITY, MAX_QUEUE_LIMIT, MAX_TIMER_MS} from './util/limits.js'
+export {isQueueName, QUEUE_NAME_RULE} from './util/queue-name.js'
 export {pluginHandles, findPluginHandle} from './plugin/lookup.js'
 export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin/arguments.js'
 export {
@@ -55,6 +57,17 @@ export {attach, detach, type TelemetryHandler} from './telemetry/telemetry.js'
 export {createLogger, type Logger} from './telemetry/logger.js'
 export {defaultBackoff} from './job/backoff.js'
 export * from './errors.js'
+/** Oban's schema migrations. `migrateDown` takes `{version: N}` as Oban's down(version: N) (leaves N - 1) or `{to: N}` (leaves N). */
+export {
+  CURRENT_VERSION,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  type MigrateDownOptions,
+  type MigrateUpOptions,
+  type MigrationResult,
+  type MigrationStatus,
+} from './db/migrations/index.js'
 
 /** Identity helper that gives a config file types: `export default defineConfig({...})`. */
 export function defineConfig<T extends ObanOptions>(config: T): T {

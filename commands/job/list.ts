@@ -17,7 +17,7 @@ export default class JobList extends DatabaseCommand {
 
   static override flags = {
     ...jobFilterFlags,
-    limit: Flags.integer({summary: 'Show at most this many jobs.', default: 20, helpValue: 'N'}),
+    limit: Flags.integer({summary: 'Show at most this many jobs (1 to 1,000,000).', default: 20, helpValue: 'N'}),
     order: Flags.string({
       summary: 'Sort by id, inserted_at, scheduled_at or attempted_at; descending as --order=-FIELD or FIELD:desc.',
       default: '-id',

@@ -11,22 +11,29 @@ import {
 
 export default class MigrateDown extends DatabaseCommand {
   static override summary = "Roll Oban's tables back to an earlier schema version."
-  static override description = `Leaves the schema AT the given version: undoes the migrations above it, newest first, in one transaction, and records the version on oban_jobs. --version 0 removes Oban's tables and enum type (the schema itself stays).
+  static override description = `Give exactly one of:
 
-It confirms first, saying what is dropped and how many jobs go with it: on a terminal it asks; anywhere else it refuses (exit code 2) unless --yes is given. Declining changes nothing (exit code 1).
+  --to N       leave the schema AT version N: undo the migrations above it. --to 0 removes Oban's tables and enum type (the schema itself stays).
+  --version N  as Oban's down(version: N): undo the migrations down to AND INCLUDING N, leaving N - 1. --version 1 removes Oban's tables.
 
-Oban's own down(version: N) names the oldest migration to undo and so leaves N - 1; \`oban migrate down --version N\` is Oban's down(version: N + 1).`
+So --to 11 and --version 12 both undo 14, 13 and 12. The migrations are undone newest first, in one transaction, and the version left is recorded on oban_jobs.
+
+It confirms first, saying what is dropped and how many jobs go with it: on a terminal it asks; anywhere else it refuses (exit code 2) unless --yes is given. Declining changes nothing (exit code 1).`
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> --version 11',
-    '<%= config.bin %> <%= command.id %> --version 0 --prefix jobs --yes',
-    '<%= config.bin %> <%= command.id %> --version 13 --database-url postgres://postgres@127.0.0.1:5432/app --yes --json',
+    '<%= config.bin %> <%= command.id %> --to 11',
+    '<%= config.bin %> <%= command.id %> --version 12',
+    '<%= config.bin %> <%= command.id %> --to 0 --prefix jobs --yes',
+    '<%= config.bin %> <%= command.id %> --to 13 --database-url postgres://postgres@127.0.0.1:5432/app --yes --json',
   ]
 
   static override flags = {
-    version: Flags.integer({
+    to: Flags.integer({
       summary: `Schema version to leave the tables at (0 to ${CURRENT_VERSION - 1}, below the current one).`,
-      required: true,
+      helpValue: 'N',
+    }),
+    version: Flags.integer({
+      summary: `As Oban's down(version: N): undo N and above, leaving N - 1 (1 to ${CURRENT_VERSION}).`,
       helpValue: 'N',
     }),
     yes: Flags.boolean({

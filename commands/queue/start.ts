@@ -23,7 +23,7 @@ ${SIGNAL_NOTES}`
 
   static override flags = {
     limit: Flags.integer({
-      summary: 'Jobs each node runs at once (a positive integer).',
+      summary: 'Jobs each node runs at once (1 to 10,000).',
       required: true,
       helpValue: 'N',
     }),

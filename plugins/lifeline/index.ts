@@ -2,6 +2,7 @@ import {z} from 'zod'
 import {definePlugin} from '../../src/plugin/define.js'
 import {FORCE_ARG} from '../../src/plugin/maintenance.js'
 import {durationOption} from '../../src/plugin/options.js'
+import {MAX_AGE_MS} from '../../src/util/limits.js'
 import {LifelineService} from './lifeline-service.js'
 
 export {LifelineService, type LifelineOptions, type RescueResult} from './lifeline-service.js'
@@ -25,7 +26,7 @@ export const Lifeline = definePlugin({
   leaderOnly: true,
   options: z.strictObject({
     interval: durationOption({default: '1m', min: '100ms'}),
-    rescueAfter: durationOption({default: '60m', min: '1s'}),
+    rescueAfter: durationOption({default: '60m', min: '1s', max: MAX_AGE_MS}),
     presence: z.boolean({error: 'expected true or false'}).default(true),
   }),
   create: (context, options) => new LifelineService(context, options),

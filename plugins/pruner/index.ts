@@ -3,6 +3,7 @@ import {definePlugin} from '../../src/plugin/define.js'
 import {FORCE_ARG} from '../../src/plugin/maintenance.js'
 import {countOption} from '../../src/plugin/maintenance-options.js'
 import {durationOption} from '../../src/plugin/options.js'
+import {MAX_AGE_MS, MAX_BATCH} from '../../src/util/limits.js'
 import {PrunerService} from './pruner-service.js'
 
 export {PrunerService, type PruneResult, type PrunerOptions} from './pruner-service.js'
@@ -25,13 +26,13 @@ export const Pruner = definePlugin({
   leaderOnly: true,
   options: z.strictObject({
     interval: durationOption({default: '30s', min: '100ms'}),
-    limit: countOption({default: 10_000}),
-    maxAge: durationOption({default: '60s', min: '1s'}),
+    limit: countOption({default: 10_000, max: MAX_BATCH}),
+    maxAge: durationOption({default: '60s', min: '1s', max: MAX_AGE_MS}),
     maxAgeByState: z
       .strictObject({
-        completed: durationOption({min: '1s'}).optional(),
-        cancelled: durationOption({min: '1s'}).optional(),
-        discarded: durationOption({min: '1s'}).optional(),
+        completed: durationOption({min: '1s', max: MAX_AGE_MS}).optional(),
+        cancelled: durationOption({min: '1s', max: MAX_AGE_MS}).optional(),
+        discarded: durationOption({min: '1s', max: MAX_AGE_MS}).optional(),
       })
       .optional(),
   }),

@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto'
 import {quoteIdent} from '../../src/db/identifier.js'
 import {coerceError} from '../../src/errors.js'
 import type {Repo} from '../../src/plugin/plugin.js'
+import {setSafeTimeout} from '../../src/util/timer.js'
 
 /** One statement of a reindex run that failed, as Oban reports it (`{query, error}`). */
 export interface ReindexError {
@@ -75,7 +76,7 @@ export async function queryWithTimeout(repo: Repo, query: string, timeoutMs: num
   const running = repo.query(`/* ${marker} */ ${query}`)
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<'expired'>((resolve) => {
-    timer = setTimeout(() => resolve('expired'), timeoutMs)
+    timer = setSafeTimeout(() => resolve('expired'), timeoutMs)
   })
   try {
     if ((await Promise.race([running.then(() => 'done' as const), expired])) === 'done') return

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from '../job/filter.js'
 import {JOB_STATES, type JobState} from '../job/job.js'
 import {JobFilterError} from '../errors.js'
+import {formatCount, integerProblem, MAX_BATCH} from '../util/limits.js'
 import {didYouMean} from '../util/suggest.js'
 
 const list = (summary: string, helpValue: string) =>
@@ -92,10 +93,10 @@ export function parseJobOrder(text: string): JobOrder {
   return {field: field as JobOrderField, direction: descending ? 'desc' : 'asc'}
 }
 
-/** `--limit`: a positive integer. */
+/** `--limit`: an integer from 1 to {@link MAX_BATCH}. */
 export function parseLimit(value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new JobFilterError(`invalid --limit ${value}: it must be a positive integer`)
+  if (integerProblem(value, 1, MAX_BATCH) !== undefined)
+    throw new JobFilterError(`invalid --limit ${value}: it must be an integer from 1 to ${formatCount(MAX_BATCH)}`)
   return value
 }
 

@@ -1,7 +1,7 @@
 import {validatePrefix} from '../db/identifier.js'
-import {ConfirmationDeclinedError, ConfirmationRequiredError} from '../errors.js'
+import {ConfirmationDeclinedError, ConfirmationRequiredError, UsageError} from '../errors.js'
 import {
-  checkDownVersion,
+  downTarget,
   describeDownPlan,
   checkUpVersion,
   jsonVersion,
@@ -48,10 +48,25 @@ export function parseMigrateUp(flags: {
   return {prefix, version, createSchema: flags['create-schema'], unlogged: flags.unlogged}
 }
 
-/** `oban migrate down`'s flags, checked. */
-export function parseMigrateDown(flags: {prefix: string; version: number}): {prefix: string; version: number} {
+/** What `oban migrate down` runs: exactly one of `version` (Oban's meaning) and `to`. */
+export interface MigrateDownRequest {
+  prefix: string
+  version?: number
+  to?: number
+}
+
+const DOWN_FORMS =
+  "--to N leaves the schema at version N (0 removes the Oban tables); --version N is Oban's down(version: N), which undoes N and above and leaves N - 1"
+
+/** `oban migrate down`'s flags, checked: exactly one of --version and --to, each in its range. */
+export function parseMigrateDown(flags: {prefix: string; version?: number; to?: number}): MigrateDownRequest {
   const prefix = validatePrefix(flags.prefix)
-  return {prefix, version: checkDownVersion(flags.version)}
+  if (flags.version === undefined && flags.to === undefined)
+    throw new UsageError(`give --to N or --version N: ${DOWN_FORMS}`)
+  if (flags.version !== undefined && flags.to !== undefined)
+    throw new UsageError(`give either --to or --version, not both: ${DOWN_FORMS}`)
+  downTarget(flags)
+  return flags.version === undefined ? {prefix, to: flags.to} : {prefix, version: flags.version}
 }
 
 /** `oban migrate status`'s --prefix, checked; undefined (every schema) when not given. */
@@ -65,14 +80,15 @@ export async function migrateSchemaUp(db: CommandDatabase, request: MigrateUpReq
 }
 
 /**
- * `oban migrate down`: leaves the schema at the version, in one transaction (see migrateDown).
+ * `oban migrate down`: `--version N` as Oban's down(version: N), or `--to N`, in one transaction
+ * (see migrateDown).
  * Like the bulk job actions it confirms first, saying what is dropped and how many jobs go with
  * it: on a terminal it asks; anywhere else it refuses without `--yes` (ConfirmationRequiredError,
  * exit 2); a "no" changes nothing and is ConfirmationDeclinedError (exit 1).
  */
 export async function migrateSchemaDown(
   db: CommandDatabase,
-  request: Pick<MigrateDownOptions, 'prefix' | 'version'> & {prefix: string},
+  request: Pick<MigrateDownOptions, 'version' | 'to'> & {prefix: string},
   options: {yes: boolean},
 ): Promise<MigrationResult> {
   const confirm = options.yes ? undefined : askToMigrateDown

@@ -15,7 +15,7 @@ export const pluginCallFlags = {
     helpValue: 'NODE',
   }),
   timeout: Flags.string({
-    summary: 'How long to wait for the nodes to answer.',
+    summary: 'How long to wait for the nodes to answer (up to 24.8 days).',
     default: '5s',
     helpValue: 'DURATION',
   }),

@@ -1,11 +1,10 @@
 import {ConfigError} from '../errors.js'
-
-/** What a queue name may be (as `queues` in the config): no spaces, quotes or backslashes, 1–127 characters. */
-const QUEUE_NAME = /^[^\s"'\\]{1,127}$/
+import {QUEUE_NAME_RULE, queueNameProblem} from '../util/queue-name.js'
+import {formatCount, MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
 
 /**
  * Parses `--queues default:10,events:5` into `{default: 10, events: 5}`: comma-separated
- * `QUEUE:LIMIT` pairs, each limit a positive integer, each queue named once. Spaces around the
+ * `QUEUE:LIMIT` pairs, each limit an integer from 1 to 10,000, each queue named once. Spaces around the
  * parts are ignored. Throws a {@link ConfigError} (exit code 2) naming the first bad part, so
  * nothing starts on a typo.
  */
@@ -22,10 +21,11 @@ export function parseQueueSpec(spec: string, flag = '--queues'): Record<string, 
     const name = part.slice(0, colon).trim()
     const limitText = part.slice(colon + 1).trim()
     if (name === '') throw bad('has no queue name; expected QUEUE:LIMIT, e.g. default:10')
-    if (!QUEUE_NAME.test(name))
-      throw bad('has an invalid queue name: at most 127 characters, without spaces, quotes or backslashes')
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || !Number.isSafeInteger(Number(limitText)))
-      throw bad(`has an invalid limit ${JSON.stringify(limitText)}: expected a positive integer`)
+    if (queueNameProblem(name) !== undefined) throw bad(`has an invalid queue name: ${QUEUE_NAME_RULE}`)
+    if (!/^\d+$/.test(limitText) || queueLimitProblem(Number(limitText)) !== undefined)
+      throw bad(
+        `has an invalid limit ${JSON.stringify(limitText)}: expected an integer from 1 to ${formatCount(MAX_QUEUE_LIMIT)}`,
+      )
     if (Object.hasOwn(queues, name)) throw bad(`repeats queue ${JSON.stringify(name)}`)
     queues[name] = Number(limitText)
   }

@@ -4,6 +4,8 @@ import {ConfigError} from '../errors.js'
 import {parseDuration} from '../util/duration.js'
 import {validatePrefix} from '../db/identifier.js'
 import {didYouMean} from '../util/suggest.js'
+import {queueNameProblem} from '../util/queue-name.js'
+import {formatCount, MAX_BATCH, MAX_POOL_SIZE, MAX_QUEUE_LIMIT} from '../util/limits.js'
 
 import type {LogLevel} from '../telemetry/logger.js'
 import type {Duration} from '../util/duration.js'
@@ -31,7 +33,7 @@ export type PluginEntry = PluginRef | readonly [PluginRef] | readonly [PluginRef
 
 /** Options of one queue. A bare number in `queues` means `{limit: n}`. */
 export interface QueueOptions {
-  /** Jobs this node runs at once for the queue (per node, as in Oban). */
+  /** Jobs this node runs at once for the queue (per node, as in Oban): 1 to 10,000. */
   limit: number
   /** Start paused (not persisted: a restart restores the configured state). */
   paused?: boolean
@@ -165,20 +167,17 @@ const duration = (min = 1) =>
     return z.NEVER
   })
 
-const queueName = z
-  .string()
-  .min(1, 'a queue name cannot be empty')
-  .max(127, 'a queue name has at most 127 characters')
-  .regex(/^[^\s"'\\]+$/, 'a queue name cannot contain spaces, quotes or backslashes')
+/** An integer in `[min, max]`; the message gives the range (README, "Ranges"). */
+const integer = (min: number, max: number) => {
+  const message = `expected an integer from ${formatCount(min)} to ${formatCount(max)}`
+  return z.number({error: message}).int(message).min(min, message).max(max, message)
+}
 
-const positiveInteger = z
-  .number({error: 'expected a positive integer'})
-  .int('expected a positive integer')
-  .positive('expected a positive integer')
+const queueLimit = integer(1, MAX_QUEUE_LIMIT)
 
 const queueSchema = z.union([
-  positiveInteger,
-  z.strictObject({limit: positiveInteger, paused: z.boolean().optional(), dispatchCooldown: duration().optional()}),
+  queueLimit,
+  z.strictObject({limit: queueLimit, paused: z.boolean().optional(), dispatchCooldown: duration().optional()}),
 ])
 
 const schema = z.strictObject({
@@ -186,17 +185,13 @@ const schema = z.strictObject({
   node: z.string().min(1).regex(/^\S+$/, 'a node name cannot contain whitespace').optional(),
   prefix: z.string().optional(),
   databaseUrl: z.string().optional(),
-  poolSize: positiveInteger.optional(),
+  poolSize: integer(1, MAX_POOL_SIZE).optional(),
   queues: z.union([z.literal(false), z.record(z.string(), queueSchema)]).optional(),
   workers: z.union([z.array(z.unknown()), z.string()]).optional(),
   plugins: z.union([z.literal(false), z.array(z.unknown())]).optional(),
   pluginSupervision: z
     .strictObject({
-      maxRestarts: z
-        .number()
-        .int('expected an integer of 0 or more')
-        .min(0, 'expected an integer of 0 or more')
-        .optional(),
+      maxRestarts: integer(0, MAX_BATCH).optional(),
       period: duration().optional(),
       onExhausted: z.enum(['isolate', 'escalate']).optional(),
       backoff: duration(0).optional(),
@@ -207,7 +202,10 @@ const schema = z.strictObject({
   insertTrigger: z.boolean().optional(),
   shutdownGracePeriod: duration(0).optional(),
   stager: z
-    .union([z.literal(false), z.strictObject({interval: duration().optional(), limit: positiveInteger.optional()})])
+    .union([
+      z.literal(false),
+      z.strictObject({interval: duration().optional(), limit: integer(1, MAX_BATCH).optional()}),
+    ])
     .optional(),
   peer: z.boolean().optional(),
   notifier: z.union([z.enum(['postgres', 'isolated', 'none']), z.literal(false)]).optional(),
@@ -246,11 +244,9 @@ export function parseConfig(options: ObanOptions | Record<string, unknown> = {},
   const queues: Record<string, NormalizedQueue> = {}
   const queueProblems: string[] = []
   for (const [name, queue] of Object.entries(o.queues || {})) {
-    const checked = queueName.safeParse(name)
-    if (!checked.success)
-      queueProblems.push(
-        `${source}: queues: invalid queue name ${JSON.stringify(name)}: ${checked.error.issues[0]?.message}`,
-      )
+    const problem = queueNameProblem(name)
+    if (problem !== undefined)
+      queueProblems.push(`${source}: queues: invalid queue name ${JSON.stringify(name)}: ${problem}`)
     queues[name] = Object.freeze(
       typeof queue === 'number'
         ? {limit: queue, paused: false, dispatchCooldown}
@@ -330,7 +326,8 @@ function knownKeysAt(path: PropertyKey[]): string[] {
 }
 
 function unionMessage(path: string): string {
-  if (path.startsWith('queues.')) return 'expected a limit (a positive integer) or {limit, paused?, dispatchCooldown?}'
+  if (path.startsWith('queues.'))
+    return `expected a limit (an integer from 1 to ${formatCount(MAX_QUEUE_LIMIT)}) or {limit, paused?, dispatchCooldown?}`
   if (path === 'queues') return 'expected an object of queue names to limits, or false'
   if (path === 'plugins') return 'expected a list of plugins, or false'
   if (path === 'workers') return 'expected a list of workers or a folder path'

@@ -20,6 +20,8 @@ import {
   type ControlRequest,
   type ReplyError,
 } from './protocol.js'
+import {setSafeTimeout} from '../util/timer.js'
+import {MAX_TIMER_MS} from '../util/limits.js'
 
 export interface PluginCallOptions {
   /** Schema of the instance (default `public`). */
@@ -108,8 +110,8 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
   const prefix = options.prefix ?? 'public'
   const instance = options.instance ?? 'Oban'
   const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`)
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS)
+    throw new RangeError(`timeoutMs must be from 1 to ${MAX_TIMER_MS} (24.8 days), got ${timeoutMs}`)
   const id = newRequestId()
   const reply = replyChannel(id)
   const replyFull = fullChannel(prefix, reply)
@@ -229,7 +231,7 @@ class ReplyWaiter {
         this.close()
         reject(error)
       }
-      this.timer = setTimeout(done, timeoutMs)
+      this.timer = setSafeTimeout(done, timeoutMs)
     })
   }
 

@@ -20,6 +20,13 @@ import {qualified} from '../db/names.js'
 
 const NOW = `timezone('UTC', now())`
 
+/**
+ * An error entry as stored: the entry with its `at` set by the database to the ack's now, in
+ * Elixir's `DateTime.to_iso8601` form with microseconds (`2026-12-07T03:50:12.123456Z`), as
+ * Oban's `format_attempt` writes it (oban-spec.md §6.4). JavaScript dates hold milliseconds only.
+ */
+const STORED_ERROR = `u.error || jsonb_build_object('at', to_char(${NOW}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))`
+
 /** The attempt an ack is about: the job's id and the `attempt` it had when this node fetched it. */
 export interface AckedAttempt {
   id: number
@@ -132,7 +139,7 @@ export async function retryJobs(
       ],
       `state = 'retryable',
          scheduled_at = ${NOW} + make_interval(secs => u.backoff),
-         errors = j.errors || ARRAY[u.error]`,
+         errors = j.errors || ARRAY[${STORED_ERROR}]`,
     ),
     values: [ids(acks), attempts(acks), node, acks.map((a) => a.backoff), acks.map((a) => a.error)],
   })
@@ -143,7 +150,7 @@ export interface ErrorAck extends AckedAttempt {
   error?: JobError
 }
 
-const APPEND_ERROR = `errors = CASE WHEN u.error IS NULL THEN j.errors ELSE j.errors || ARRAY[u.error] END`
+const APPEND_ERROR = `errors = CASE WHEN u.error IS NULL THEN j.errors ELSE j.errors || ARRAY[${STORED_ERROR}] END`
 
 /**
  * executing -> discarded (out of attempts, or a discard result), with the error appended.

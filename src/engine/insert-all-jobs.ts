@@ -3,6 +3,7 @@ import {utcParam} from '../db/types.js'
 import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
+import {scheduledAtSql} from './scheduled-at.js'
 
 /*
  * Bulk insert: N jobs in ONE statement, `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter
@@ -82,11 +83,19 @@ const OPTIONAL: OptionalColumn[] = [
     select: 'u.priority',
   },
   {
+    // One text per row: a timestamp, `@<seconds>` for a scheduleIn (now plus the seconds, in SQL,
+    // with microseconds as Oban's schedule_in), or null for now. The CASE reads a column, never
+    // a constant the planner could fold, so `@...` is never cast to a timestamp.
     column: 'scheduled_at',
     needed: (job) => job.scheduledAt !== null,
-    param: (jobs) => jobs.map((job) => (job.scheduledAt ? utcParam(job.scheduledAt) : null)),
-    source: unnest('timestamp[]'),
-    select: `COALESCE(u.scheduled_at, timezone('UTC', now()))`,
+    param: (jobs) =>
+      jobs.map((job) =>
+        job.scheduleIn !== undefined ? `@${job.scheduleIn}` : job.scheduledAt ? utcParam(job.scheduledAt) : null,
+      ),
+    source: unnest('text[]'),
+    select: `CASE WHEN u.scheduled_at LIKE '@%'
+                  THEN ${scheduledAtSql('NULL', 'substr(u.scheduled_at, 2)::float8')}
+                  ELSE ${scheduledAtSql('u.scheduled_at::timestamp', 'NULL')} END`,
   },
 ]
 

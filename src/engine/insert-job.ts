@@ -3,6 +3,7 @@ import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
+import {scheduledAtSql} from './scheduled-at.js'
 
 /**
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
@@ -22,7 +23,7 @@ export async function insertJob(
   const insert = `INSERT INTO ${qualified(prefix, 'oban_jobs')}
              (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
-                   COALESCE($9::timestamp, timezone('UTC', now())))
+                   ${scheduledAtSql('$9::timestamp', '$10::float8')})
            RETURNING ${JOB_COLUMNS}`
   const notify = options.notify === true
   const {rows} = await db.query<JobRow>({
@@ -30,7 +31,7 @@ export async function insertJob(
     text: notify
       ? `WITH job AS (${insert})
          SELECT job.*, CASE WHEN job.state = 'available'
-                            THEN pg_notify($10, ${insertPayload('job.queue')}) END AS notified
+                            THEN pg_notify($11, ${insertPayload('job.queue')}) END AS notified
            FROM job`
       : insert,
     values: [
@@ -42,7 +43,8 @@ export async function insertJob(
       job.tags,
       job.maxAttempts,
       job.priority,
-      job.scheduledAt ? utcParam(job.scheduledAt) : null,
+      job.scheduleIn === undefined && job.scheduledAt ? utcParam(job.scheduledAt) : null,
+      job.scheduleIn ?? null,
       ...(notify ? [fullChannel(prefix, 'insert')] : []),
     ],
   })

@@ -4,6 +4,7 @@ import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
 import type {ReplaceField} from '../job/unique-options.js'
 import {qualified} from '../db/names.js'
+import {scheduledAtSql} from './scheduled-at.js'
 
 /** The column and parameter of each replaceable field (Oban's `@replace_options`). */
 const COLUMNS: Record<ReplaceField, {column: string; cast: string; value: (job: JobInsert) => unknown}> = {
@@ -15,7 +16,7 @@ const COLUMNS: Record<ReplaceField, {column: string; cast: string; value: (job: 
   scheduledAt: {
     column: 'scheduled_at',
     cast: 'timestamp',
-    value: (job) => (job.scheduledAt ? utcParam(job.scheduledAt) : null),
+    value: (job) => (job.scheduleIn === undefined && job.scheduledAt ? utcParam(job.scheduledAt) : null),
   },
   tags: {column: 'tags', cast: 'text[]', value: (job) => job.tags},
   worker: {column: 'worker', cast: 'text', value: (job) => job.worker},
@@ -38,10 +39,10 @@ export async function replaceJob(
   const sets = fields.map((field) => {
     const {column, cast, value} = COLUMNS[field]
     values.push(value(job))
-    // A missing scheduledAt means "now", as on insert.
-    return field === 'scheduledAt'
-      ? `${column} = COALESCE($${values.length}::timestamp, timezone('UTC', now()))`
-      : `${column} = $${values.length}::${cast}`
+    if (field !== 'scheduledAt') return `${column} = $${values.length}::${cast}`
+    // As on insert: the given time, now plus scheduleIn's seconds, or now.
+    values.push(job.scheduleIn ?? null)
+    return `${column} = ${scheduledAtSql(`$${values.length - 1}::timestamp`, `$${values.length}::float8`)}`
   })
   const {rows} = await db.query<JobRow>(
     `UPDATE ${qualified(prefix, 'oban_jobs')} SET ${sets.join(', ')} WHERE id = $1 RETURNING ${JOB_COLUMNS}`,

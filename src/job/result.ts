@@ -1,6 +1,7 @@
 import {ObanError} from '../errors.js'
 import {toSeconds} from './unique-options.js'
 import {describe} from '../util/guards.js'
+import {MAX_AGE_MS} from '../util/limits.js'
 
 /*
  * What perform may return, after Oban's `perform/1` results (§6.3 of the spec): `:ok`/`{:ok, v}`,
@@ -76,10 +77,10 @@ export function discard(reason?: unknown): DiscardResult {
  */
 export function snooze(period: number | string): SnoozeResult {
   const seconds = toSeconds(period)
-  if (seconds === undefined || seconds < 0)
+  if (seconds === undefined || seconds < 0 || seconds * 1000 > MAX_AGE_MS)
     throw new ObanError(
       'result_invalid',
-      `snooze expects a non-negative number of seconds or a duration such as "30s", got ${describe(period)}`,
+      `snooze expects a number of seconds from 0 to 100 years or a duration such as "30s", got ${describe(period)}`,
     )
   return Object.freeze({[RESULT]: true as const, kind: 'snooze' as const, seconds})
 }

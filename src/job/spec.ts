@@ -12,6 +12,8 @@ import {
   type UniqueOptions,
 } from './unique-options.js'
 import {describe, isRecord} from '../util/guards.js'
+import {QUEUE_NAME_RULE, isQueueName} from '../util/queue-name.js'
+import {MAX_INT4} from '../util/limits.js'
 
 export type {NormalizedReplace, NormalizedUnique, ReplaceField, ReplaceOption, UniqueOptions} from './unique-options.js'
 
@@ -60,6 +62,13 @@ export interface JobInsert {
   state: 'available' | 'scheduled'
   /** Null means "now" by the database clock (the column default). */
   scheduledAt: Date | null
+  /**
+   * Set when the spec gave `scheduleIn`: its seconds. The insert computes `scheduled_at` as the
+   * database's now plus these seconds, with microseconds as Oban's `schedule_in` stores them;
+   * `scheduledAt` is then this process's estimate (milliseconds), used for validation and for
+   * jobs built without reading the row back.
+   */
+  scheduleIn?: number
 }
 
 /**
@@ -80,7 +89,10 @@ export function newJob<Id extends number | null>(job: JobInsert, id: Id, inserte
     maxAttempts: job.maxAttempts,
     priority: job.priority,
     insertedAt,
-    scheduledAt: job.scheduledAt ?? insertedAt,
+    scheduledAt:
+      job.scheduleIn === undefined
+        ? (job.scheduledAt ?? insertedAt)
+        : new Date(insertedAt.getTime() + Math.round(job.scheduleIn * 1000)),
     attemptedAt: null,
     completedAt: null,
     discardedAt: null,
@@ -116,7 +128,6 @@ export const JOB_SPEC_KEYS: readonly string[] = [
 
 /** Queue and worker names are at most 127 characters (the `queue_length`/`worker_length` checks). */
 const MAX_NAME = 127
-const MAX_INT4 = 2_147_483_647
 
 /**
  * Merges job options as Oban's `Worker.merge_opts/2`: `options` wins key by key, except that two
@@ -177,13 +188,21 @@ export function checkJobSpec(
   if (s.scheduleIn !== undefined) given.add('scheduledAt')
 
   const worker = checkName('worker', s.worker, undefined, issues)
-  const queue = checkName('queue', s.queue, 'default', issues)
+  const queue = checkQueue(s.queue, issues)
   const args = checkJsonObject('args', s.args, issues)
   const meta = checkJsonObject('meta', s.meta, issues)
   const priority = checkInteger('priority', s.priority, 0, 0, 9, 'an integer from 0 to 9', issues)
-  const maxAttempts = checkInteger('maxAttempts', s.maxAttempts, 20, 1, MAX_INT4, 'a positive integer', issues)
+  const maxAttempts = checkInteger(
+    'maxAttempts',
+    s.maxAttempts,
+    20,
+    1,
+    MAX_INT4,
+    'an integer from 1 to 2147483647',
+    issues,
+  )
   const tags = checkTags(s.tags, issues)
-  const scheduledAt = checkSchedule(s.scheduledAt, s.scheduleIn, now, issues)
+  const schedule = checkSchedule(s.scheduledAt, s.scheduleIn, now, issues)
   const unique = normalizeUnique(s.unique, issues)
   const replace = normalizeReplace(s.replace, issues)
   if (issues.length > before) return undefined
@@ -197,8 +216,9 @@ export function checkJobSpec(
     tags: tags!,
     priority: priority!,
     maxAttempts: maxAttempts!,
-    state: scheduledAt ? 'scheduled' : 'available',
-    scheduledAt: scheduledAt ?? null,
+    state: schedule ? 'scheduled' : 'available',
+    scheduledAt: schedule?.at ?? null,
+    ...(schedule?.inSeconds === undefined ? {} : {scheduleIn: schedule.inSeconds}),
     unique,
     replace,
     given,
@@ -219,6 +239,13 @@ function checkName(
     return undefined
   }
   return value
+}
+
+function checkQueue(value: unknown, issues: JobIssue[]): string | undefined {
+  if (value === undefined) return 'default'
+  if (isQueueName(value)) return value
+  issues.push({field: 'queue', rule: `must be a queue name of ${QUEUE_NAME_RULE}, got ${describe(value)}`})
+  return undefined
 }
 
 function checkInteger(
@@ -276,13 +303,18 @@ function checkTags(value: unknown, issues: JobIssue[]): string[] | undefined {
   return [...new Set(tags)]
 }
 
-function checkSchedule(at: unknown, scheduleIn: unknown, now: Date, issues: JobIssue[]): Date | undefined {
+function checkSchedule(
+  at: unknown,
+  scheduleIn: unknown,
+  now: Date,
+  issues: JobIssue[],
+): {at: Date; inSeconds?: number} | undefined {
   if (at !== undefined && scheduleIn !== undefined) {
     issues.push({field: 'scheduleIn', rule: 'cannot be combined with scheduledAt: give one of them'})
     return undefined
   }
   if (at !== undefined) {
-    if (at instanceof Date && !Number.isNaN(at.getTime())) return at
+    if (at instanceof Date && !Number.isNaN(at.getTime())) return {at}
     issues.push({field: 'scheduledAt', rule: `must be a valid Date, got ${describe(at)}`})
     return undefined
   }
@@ -301,5 +333,5 @@ function checkSchedule(at: unknown, scheduleIn: unknown, now: Date, issues: JobI
     issues.push({field: 'scheduleIn', rule: `must end before the year 10000, got ${describe(scheduleIn)}`})
     return undefined
   }
-  return scheduledAt
+  return {at: scheduledAt, inSeconds: seconds}
 }

@@ -219,7 +219,8 @@ export function toSeconds(value: unknown): number | undefined {
   const text = value.trim()
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text)
   const negative = text.startsWith('-')
-  const parsed = parseDuration(negative ? text.slice(1) : text, {min: 0})
+  // No upper bound here: each caller checks its own range (scheduleIn, snooze, unique period).
+  const parsed = parseDuration(negative ? text.slice(1) : text, {min: 0, max: Infinity})
   if (!parsed.ok) return undefined
   return (negative ? -parsed.ms : parsed.ms) / 1000
 }

@@ -1,6 +1,7 @@
 import type {Config} from '../config/config.js'
 import type {Logger} from '../telemetry/logger.js'
 import type {PluginContext, PluginService, Repo} from './plugin.js'
+import {setSafeTimeout} from '../util/timer.js'
 
 /** A periodic job started by {@link PluginBase.every}. */
 export interface Ticker {
@@ -104,7 +105,7 @@ export abstract class PluginBase<Options = unknown> implements PluginService {
       clearTimeout(timer)
       timer = undefined
       if (cancelled || paused || this.signal.aborted) return
-      timer = setTimeout(() => {
+      timer = setSafeTimeout(() => {
         timer = undefined
         execute().then(
           () => schedule(interval),
@@ -148,7 +149,7 @@ export abstract class PluginBase<Options = unknown> implements PluginService {
         clearTimeout(timer)
         reject(signal.reason as Error)
       }
-      const timer = setTimeout(() => {
+      const timer = setSafeTimeout(() => {
         signal.removeEventListener('abort', onAbort)
         resolve()
       }, ms)

@@ -1,19 +1,24 @@
 import {z} from 'zod'
 import {isTimezone} from '../cron/schedule.js'
 import {describe} from '../util/guards.js'
+import {formatCount, MAX_BATCH} from '../util/limits.js'
 
 /**
  * zod schemas for options of the maintenance plugins that `durationOption` does not cover. Each
  * error says what was expected and what was given, as durationOption's do.
  */
 
-/** A whole number of at least `min` (default 1), with a default. */
-export function countOption(options: {default: number; min?: number}) {
+/** A whole number from `min` (default 1) to `max` (default {@link MAX_BATCH}), with a default. */
+export function countOption(options: {default: number; min?: number; max?: number}) {
   const min = options.min ?? 1
-  const message = (input: unknown) => `expected an integer of at least ${min}, got ${describe(input)}`
+  const max = options.max ?? MAX_BATCH
+  const message = (input: unknown) =>
+    `expected an integer from ${formatCount(min)} to ${formatCount(max)}, got ${describe(input)}`
   return z
     .number({error: (issue) => message(issue.input)})
-    .refine((value) => Number.isInteger(value) && value >= min, {error: (issue) => message(issue.input)})
+    .refine((value) => Number.isInteger(value) && value >= min && value <= max, {
+      error: (issue) => message(issue.input),
+    })
     .default(options.default)
 }
 

@@ -1,6 +1,7 @@
 import {coerceError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
 import {retryDelay} from '../util/retry-delay.js'
+import {setSafeTimeout} from '../util/timer.js'
 
 /**
  * When a crashed child is restarted and when it is given up, after Erlang's supervisor
@@ -193,7 +194,7 @@ export class Supervisor<S> {
     const ms = this.options.startTimeout ?? 15_000
     const started = Promise.resolve().then(() => child.spec.start(incarnation))
     return new Promise<S>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = setSafeTimeout(() => {
         reject(new Error(`${child.spec.id} did not finish starting within ${ms}ms`))
         // If it does start later, it is stopped at once: nobody supervises it any more.
         controller.abort()
@@ -237,7 +238,7 @@ export class Supervisor<S> {
     const delay = retryDelay(child.crashes.length, {base: policy.backoff, max: policy.maxBackoff})
     child.status = 'restarting'
     this.emit('crashed', () => events?.crashed?.({...base, ...counts, action: 'restart', delay}))
-    child.timer = setTimeout(() => {
+    child.timer = setSafeTimeout(() => {
       child.timer = undefined
       child.restarts += 1
       void this.serial(child, () => this.launch(child))
@@ -254,7 +255,7 @@ export class Supervisor<S> {
   private async stopQuietly(child: Child<S>, service: S): Promise<void> {
     const ms = this.options.stopTimeout ?? 5_000
     let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setSafeTimeout(() => resolve('timeout'), ms)))
     try {
       const stopped = Promise.resolve().then(() => child.spec.stop(service))
       if ((await Promise.race([stopped, timeout])) === 'timeout') {

@@ -9,6 +9,7 @@ import type {WorkerRegistry} from '../job/worker-registry.js'
 import type {Ack} from './acker.js'
 import type {JobAbort} from './job-abort.js'
 import {JobKilled} from './queues.js'
+import {setSafeTimeout} from '../util/timer.js'
 
 export interface ExecutorContext {
   instance: string
@@ -95,7 +96,7 @@ function perform(worker: Worker, job: Job, abort: JobAbort): Promise<Outcome> {
     abort.onAbort((reason) => settle(abortOutcome(worker, reason)))
     if (settled) return
     if (timeout !== 'infinity')
-      timer = setTimeout(() => abort.abort(new JobTimeoutError(worker.name, timeout)), timeout)
+      timer = setSafeTimeout(() => abort.abort(new JobTimeoutError(worker.name, timeout)), timeout)
     let result: unknown
     try {
       result = worker.definition.perform(job, {

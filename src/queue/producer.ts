@@ -9,6 +9,7 @@ import {execute as emit} from '../telemetry/telemetry.js'
 import type {Ack, Acker} from './acker.js'
 import {JobAbort} from './job-abort.js'
 import {retryDelay} from '../util/retry-delay.js'
+import {setSafeTimeout} from '../util/timer.js'
 
 export interface ProducerOptions {
   instance: string
@@ -113,7 +114,7 @@ export class Producer {
       void this.dispatch()
       return
     }
-    this.dispatchTimer = setTimeout(
+    this.dispatchTimer = setSafeTimeout(
       () => {
         this.dispatchTimer = undefined
         void this.dispatch()
@@ -195,7 +196,7 @@ export class Producer {
       let timer: NodeJS.Timeout | undefined
       await new Promise<void>((resolve) => {
         this.drained = resolve
-        timer = setTimeout(resolve, graceMs)
+        timer = setSafeTimeout(resolve, graceMs)
       })
       clearTimeout(timer)
       this.drained = undefined
@@ -214,7 +215,7 @@ export class Producer {
     if (this.stopping) return
     const interval = this.options.pollInterval
     // ±10% so the producers of many nodes drift apart instead of polling in step.
-    this.pollTimer = setTimeout(
+    this.pollTimer = setSafeTimeout(
       () => {
         this.wake()
         this.schedulePoll()
@@ -291,7 +292,7 @@ export class Producer {
     if (this.stopping) return
     const delay = retryDelay(this.fetchFailures, {base: FETCH_RETRY_BASE_MS, max: FETCH_RETRY_MAX_MS})
     clearTimeout(this.dispatchTimer)
-    this.dispatchTimer = setTimeout(() => {
+    this.dispatchTimer = setSafeTimeout(() => {
       this.dispatchTimer = undefined
       void this.dispatch()
     }, delay)

@@ -157,15 +157,16 @@ export class Queues {
    * apply their signal here directly.
    */
   applySignal(payload: Payload): void {
-    const signal = parseSignal(payload)
-    if (!signal) {
+    const parsed = parseSignal(payload)
+    if (!parsed.ok) {
       const line = this.malformedSignals.admit(
         'signal',
-        `ignored a malformed signal: ${JSON.stringify(payload).slice(0, 200)}`,
+        `ignored a signal: ${parsed.reason}: ${JSON.stringify(payload).slice(0, 200)}`,
       )
       if (line) this.options.logger.warn(line)
       return
     }
+    const signal = parsed.signal
     if (signal.action === 'pkill') {
       for (const producer of this.producers.values()) producer.kill(signal.jobId, new JobKilled(signal.jobId))
       return

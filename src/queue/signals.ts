@@ -1,5 +1,7 @@
 import {ObanError} from '../errors.js'
 import type {Payload} from '../notifier/notifier.js'
+import {formatCount, MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
+import {QUEUE_NAME_RULE, isQueueName} from '../util/queue-name.js'
 
 /**
  * Oban's control signals on the `signal` channel, in its payload format (see oban-wire.md):
@@ -39,12 +41,16 @@ export function queueSignal(action: QueueAction, request: QueueSignalRequest): P
   if (queue === '*' && action !== 'pause' && action !== 'resume') {
     throw new SignalError(`"*" (every queue) works with pause and resume only, not ${action}`)
   }
+  if (queue !== '*' && !isQueueName(queue))
+    throw new SignalError(`invalid queue name ${JSON.stringify(queue)}: use ${QUEUE_NAME_RULE}`)
   if (node !== undefined && (typeof node !== 'string' || !/^\S+$/.test(node)))
     throw new SignalError(`invalid node name ${JSON.stringify(node)}`)
   const ident = node === undefined ? 'any' : identOf(instance, node)
   if (action === 'scale' || action === 'start') {
-    if (limit === undefined || !Number.isInteger(limit) || limit < 1) {
-      throw new SignalError(`${action} needs a limit that is a positive integer, got ${JSON.stringify(limit)}`)
+    if (limit === undefined || queueLimitProblem(limit) !== undefined) {
+      throw new SignalError(
+        `${action} needs a limit from 1 to ${formatCount(MAX_QUEUE_LIMIT)} (jobs each node runs at once), got ${String(limit)}`,
+      )
     }
     return action === 'start' && paused !== undefined
       ? {action, ident, limit, paused, queue}
@@ -58,36 +64,48 @@ export function pkillSignal(jobId: number): Payload {
   return {action: 'pkill', job_id: jobId}
 }
 
-/** A received signal, checked. Anything malformed yields `undefined` (and is logged by the caller). */
+/** A received signal, checked. */
 export type ReceivedSignal =
   | {action: 'pause' | 'resume' | 'stop'; queue: string}
   | {action: 'scale'; queue: string; limit?: number; paused?: boolean}
   | {action: 'start'; queue: string; limit: number; paused: boolean}
   | {action: 'pkill'; jobId: number}
 
-export function parseSignal(payload: Payload): ReceivedSignal | undefined {
+/**
+ * Checks a signal received from another node (or anyone who can NOTIFY): a signal this node must
+ * not obey, such as a limit out of range (`1e308`, `99999999999999999999`) or a queue name no node
+ * could run, is refused with the reason, for the caller to log (rate-limited) and ignore; the queue
+ * keeps its last good setting. Signals for other actions are refused too.
+ */
+export function parseSignal(payload: Payload): {ok: true; signal: ReceivedSignal} | {ok: false; reason: string} {
   const {action, queue} = payload
+  const refuse = (reason: string) => ({ok: false as const, reason})
+  const accept = (signal: ReceivedSignal) => ({ok: true as const, signal})
   if (action === 'pkill') {
     const id = Number(payload.job_id)
-    return Number.isSafeInteger(id) && id > 0 ? {action, jobId: id} : undefined
+    return Number.isSafeInteger(id) && id > 0 ? accept({action, jobId: id}) : refuse('pkill without a valid job_id')
   }
-  if (typeof queue !== 'string' || queue === '') return undefined
+  if (typeof queue !== 'string' || queue === '') return refuse('no queue')
+  if (queue !== '*' && !isQueueName(queue)) return refuse(`invalid queue name (${QUEUE_NAME_RULE})`)
   const limit = payload.limit
-  const validLimit = typeof limit === 'number' && Number.isInteger(limit) && limit > 0
+  const limitProblem = limit === undefined ? undefined : queueLimitProblem(limit)
+  const badLimit = `limit out of range: ${limitProblem ?? ''} (the queue keeps its limit)`
   switch (action) {
     case 'pause':
     case 'resume':
     case 'stop':
-      return {action, queue}
+      return accept({action, queue})
     case 'scale': {
-      if (limit !== undefined && !validLimit) return undefined
+      if (limitProblem !== undefined) return refuse(badLimit)
       const paused = typeof payload.paused === 'boolean' ? payload.paused : undefined
-      if (!validLimit && paused === undefined) return undefined
-      return {action, queue, limit: validLimit ? limit : undefined, paused}
+      if (limit === undefined && paused === undefined) return refuse('scale without a limit or paused')
+      return accept({action, queue, limit: limit as number | undefined, paused})
     }
     case 'start':
-      return validLimit ? {action, queue, limit, paused: payload.paused === true} : undefined
+      if (limit === undefined) return refuse('start without a limit')
+      if (limitProblem !== undefined) return refuse(badLimit)
+      return accept({action, queue, limit: limit as number, paused: payload.paused === true})
     default:
-      return undefined
+      return refuse(`unknown action ${JSON.stringify(action)}`)
   }
 }

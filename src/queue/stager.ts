@@ -6,6 +6,7 @@ import type {Logger} from '../telemetry/logger.js'
 import type {Notifier} from '../notifier/notifier.js'
 import type {SonarStatus} from '../notifier/sonar.js'
 import {execute, span} from '../telemetry/telemetry.js'
+import {setSafeTimeout} from '../util/timer.js'
 
 /**
  * How queues learn about staged jobs. `global`: the leader publishes `{queue}` on `insert`, and
@@ -98,7 +99,7 @@ export class Stager {
   private schedule(): void {
     const {stager} = this.options.config
     if (this.stopped || stager === false) return
-    this.timer = setTimeout(() => {
+    this.timer = setSafeTimeout(() => {
       this.timer = undefined
       void this.tick().finally(() => this.schedule())
     }, stager.interval)

@@ -1,5 +1,6 @@
 import {createRequire} from 'node:module'
 import type msFunction from 'ms'
+import {MAX_AGE_MS, MAX_TIMER_MS} from './limits.js'
 
 // `ms` is CommonJS; required, it is its function under every loader. A default import breaks when
 // jiti transpiles this file again for a user's plugin or config in a process that has already
@@ -12,13 +13,17 @@ export type Duration = number | string
 /**
  * Parses a duration given as milliseconds (a number or a digits-only string) or as a string with a
  * unit (`500ms`, `10s`, `1m`, `2h`, `7d`, `1 week`), returning milliseconds, or a description of
- * what is wrong. `ms` does the unit parsing; this adds the checks a configuration needs.
+ * what is wrong. `ms` does the unit parsing; this adds the checks a configuration needs: at least
+ * `min` (default 1 ms) and at most `max`, which defaults to the longest timer Node can run
+ * ({@link MAX_TIMER_MS}, about 24.8 days) because most durations become timers. Ages and delays
+ * compared in SQL pass a larger `max` ({@link MAX_AGE_MS}).
  */
 export function parseDuration(
   value: unknown,
-  options: {min?: number} = {},
+  options: {min?: number; max?: number} = {},
 ): {ok: true; ms: number} | {ok: false; reason: string} {
   const min = options.min ?? 1
+  const max = options.max ?? MAX_TIMER_MS
   let result: number | undefined
   if (typeof value === 'number') result = value
   else if (typeof value === 'string' && value.trim() !== '') result = ms(value.trim() as msFunction.StringValue)
@@ -32,7 +37,16 @@ export function parseDuration(
   if (result < min) {
     return {ok: false, reason: `expected a duration of at least ${formatDuration(min)}, got ${JSON.stringify(value)}`}
   }
+  if (result > max)
+    return {ok: false, reason: `expected a duration of at most ${maxLabel(max)}, got ${JSON.stringify(value)}`}
   return {ok: true, ms: result}
+}
+
+/** How a maximum reads in messages: the timer limit and the age limit by their names. */
+export function maxLabel(max: number): string {
+  if (max === MAX_TIMER_MS) return `24.8 days (${MAX_TIMER_MS}ms, the longest timer Node runs)`
+  if (max === MAX_AGE_MS) return '100 years'
+  return formatDuration(max)
 }
 
 /** Short human form of a duration in milliseconds (`10s`, `1.5m`, `250ms`). */

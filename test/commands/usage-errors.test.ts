@@ -27,7 +27,10 @@ describe('usage errors', () => {
       '--priority: expected an integer, got "abc"',
     ],
     [['cron', 'next', '* * * * *', '--count', '0'], '--count: expected an integer of at least 1, got "0"'],
-    [['migrate', 'down', '--database-url', NOWHERE], 'missing required flag --version: see `oban migrate down --help`'],
+    [
+      ['migrate', 'down', '--database-url', NOWHERE],
+      "give --to N or --version N: --to N leaves the schema at version N (0 removes the Oban tables); --version N is Oban's down(version: N), which undoes N and above and leaves N - 1",
+    ],
     [['job', 'insert', '--database-url', NOWHERE], 'missing argument WORKER: see `oban job insert --help`'],
     [
       ['job', 'list', '--limt', '3', '--database-url', NOWHERE],

@@ -256,7 +256,9 @@ describe('queue signals sent by `oban queue` to a running `oban start`', {timeou
     )
     const log = node.stderr()
     expect(log).toContain('ignored a malformed notification on "public.oban_signal": "not json at all"')
-    expect(log).toContain('ignored a malformed signal: {"action":"scale"')
+    expect(log).toContain(
+      'ignored a signal: limit out of range: expected an integer from 1 to 10,000, got "many" (the queue keeps its limit): {"action":"scale"',
+    )
     expect(log).toContain('ignored a malformed notification on "public.oban_signal": "[\\"pause\\"]"')
     expect(log).toContain('ignored a malformed notification on "public.oban_insert": "{{{"')
     expect(log).not.toMatch(/^\s+at /m)

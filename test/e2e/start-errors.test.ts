@@ -40,8 +40,8 @@ describe('oban start refuses bad input in one line', {timeout: 60_000}, () => {
   })
 
   it.each([
-    ['default:0', '--queues: "default:0" has an invalid limit "0": expected a positive integer'],
-    ['default:x', '--queues: "default:x" has an invalid limit "x": expected a positive integer'],
+    ['default:0', '--queues: "default:0" has an invalid limit "0": expected an integer from 1 to 10,000'],
+    ['default:x', '--queues: "default:x" has an invalid limit "x": expected an integer from 1 to 10,000'],
     [':3', '--queues: ":3" has no queue name; expected QUEUE:LIMIT, e.g. default:10'],
     ['default:10,events', '--queues: "events" has no limit; expected QUEUE:LIMIT, e.g. default:10'],
   ])('a bad --queues %s, before anything starts', async (spec, message) => {

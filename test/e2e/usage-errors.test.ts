@@ -31,7 +31,11 @@ describe('errors in a real process', {timeout: 60_000}, () => {
       2,
       '--node is empty: give a name, e.g. --node worker-1',
     ],
-    [['queue', 'scale', 'q', '--limit', '0'], 2, 'scale needs a limit that is a positive integer, got 0'],
+    [
+      ['queue', 'scale', 'q', '--limit', '0'],
+      2,
+      'scale needs a limit from 1 to 10,000 (jobs each node runs at once), got 0',
+    ],
     [
       ['job', 'list', '--database-url', NOWHERE],
       1,

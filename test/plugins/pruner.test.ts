@@ -185,9 +185,9 @@ describe('Pruner', () => {
       ),
     )
     expect(fail({limit: 0})).toThrow(
-      new ConfigError('plugins[0] (Pruner): limit: expected an integer of at least 1, got 0'),
+      new ConfigError('plugins[0] (Pruner): limit: expected an integer from 1 to 1,000,000, got 0'),
     )
-    expect(fail({limit: 2.5})).toThrow(/limit: expected an integer of at least 1, got 2.5/)
+    expect(fail({limit: 2.5})).toThrow(/limit: expected an integer from 1 to 1,000,000, got 2.5/)
     expect(fail({maxage: '1d'})).toThrow(/unknown option "maxage" \(did you mean "maxAge"\?\)/)
     expect(fail({maxAgeByState: {available: '1d'}})).toThrow(/maxAgeByState: unknown option "available"/)
     expect(fail({maxAge: 10})).toThrow(/maxAge: expected a duration of at least 1s, got 10/)

@@ -3,6 +3,7 @@ import type {PluginHandle, PluginStatus} from '../../plugin/plugin.js'
 import {findPluginHandle} from '../../plugin/lookup.js'
 import {attach, detach} from '../../telemetry/telemetry.js'
 import type {BreakdownRow} from './model.js'
+import {setSafeInterval} from '../../util/timer.js'
 
 /** The Breakdown plugin's name, as configs and the registry know it. */
 export const BREAKDOWN_PLUGIN = 'Breakdown'
@@ -86,7 +87,7 @@ export function pluginBreakdownSource(instance: string, options: PluginSourceOpt
     () => undefined,
   )
 
-  const timer = setInterval(() => {
+  const timer = setSafeInterval(() => {
     const status = handle.status
     const error = status === 'restarting' || status === 'failed' ? handle.lastError?.message : snapshot.error
     if (status !== snapshot.status || error !== snapshot.error) update({status, error})

@@ -3,7 +3,7 @@
  * helpers stay internal; callers migrate, roll back, verify and report through these.
  */
 export {
-  checkDownVersion,
+  downTarget,
   checkUpVersion,
   migrateDown,
   migrateUp,

@@ -30,12 +30,21 @@ export interface MigrateUpOptions {
   unlogged?: boolean
 }
 
-/** Options of {@link migrateDown}. */
+/**
+ * Options of {@link migrateDown}: exactly one of `version` (Oban's meaning) and `to`.
+ *
+ * - `version: N`, as Oban's `down(version: N)`: undoes the migrations down to AND INCLUDING N,
+ *   leaving the schema at N - 1 (1..14); `version: 1` removes Oban's tables and type.
+ * - `to: N`: leaves the schema AT version N (0..13), undoing the migrations above it; `to: 0`
+ *   removes Oban's tables and type. `{to: N}` is `{version: N + 1}`.
+ */
 export interface MigrateDownOptions {
   /** Schema holding the tables (default `public`). */
   prefix?: string
-  /** Version to leave the schema at, 0..13 and below the current one; 0 drops Oban's tables and type. */
-  version: number
+  /** Oban's `down(version: N)`: the oldest migration to undo (1..14); the schema is left at N - 1. */
+  version?: number
+  /** The version to leave the schema at (0..13); 0 drops Oban's tables and type. */
+  to?: number
   /**
    * Asked once the rollback is known to be possible, before any step runs, inside the locked
    * transaction (so the plan it is shown is what runs); false rolls back and changes nothing.
@@ -96,14 +105,34 @@ export function checkUpVersion(version: number): number {
   return version
 }
 
-/** Checks a target version for {@link migrateDown}: an integer from 0 to 13 (whether it is below the current one is checked in the run). */
-export function checkDownVersion(version: number): number {
-  if (!Number.isInteger(version) || version < 0 || version >= CURRENT_VERSION) {
+/**
+ * The version {@link migrateDown} leaves the schema at, from exactly one of `version` (Oban's
+ * `down(version: N)`, 1..14: leaves N - 1) and `to` (0..13: leaves `to`). Whether it is below
+ * the current version is checked in the run. Throws {@link MigrationVersionError}.
+ */
+export function downTarget(options: {version?: number; to?: number}): number {
+  const {version, to} = options
+  if (version !== undefined && to !== undefined)
     throw new MigrationVersionError(
-      `cannot migrate down to version ${version}: choose a version from 0 to ${CURRENT_VERSION - 1} (0 removes the Oban tables)`,
+      `give either version ${version} (Oban's down(version: N): undo N and above, leaving N - 1) or to ${to} (leave the schema at N), not both`,
     )
+  if (version !== undefined) {
+    if (!Number.isInteger(version) || version < INITIAL_VERSION || version > CURRENT_VERSION)
+      throw new MigrationVersionError(
+        `cannot undo migrations down to version ${version}: choose a version from ${INITIAL_VERSION} to ${CURRENT_VERSION} (Oban's down(version: N) undoes N and above, leaving N - 1; 1 removes the Oban tables)`,
+      )
+    return version - 1
   }
-  return version
+  if (to !== undefined) {
+    if (!Number.isInteger(to) || to < 0 || to >= CURRENT_VERSION)
+      throw new MigrationVersionError(
+        `cannot migrate down to version ${to}: choose a version from 0 to ${CURRENT_VERSION - 1} to leave the schema at (0 removes the Oban tables)`,
+      )
+    return to
+  }
+  throw new MigrationVersionError(
+    "say how far to roll back: to N leaves the schema at version N (0 removes the Oban tables); version N is Oban's down(version: N), which undoes N and above and leaves N - 1",
+  )
 }
 
 /**
@@ -129,23 +158,23 @@ export async function migrateUp(pool: Pool, options: MigrateUpOptions = {}): Pro
 }
 
 /**
- * Migrates a schema down so that it is left AT `version`: runs the down steps from the current
- * version to `version + 1`, newest first, then records `version` (at 0 V01's down has dropped the
- * table, the type and the trigger function; the schema itself stays).
+ * Migrates a schema down. `{version: N}` is Oban's `down(version: N)`: it undoes the migrations
+ * from the current version down to and including N, leaving N - 1. `{to: N}` leaves the schema AT
+ * N. Either way the down steps run newest first in one transaction, then the version left is
+ * recorded (at 0 V01's down has dropped the table, the type and the trigger function; the schema
+ * itself stays).
  *
- * Oban's `down(version: n)` names the oldest migration to undo instead, leaving the schema at
- * n - 1; so `migrateDown({version: n})` is Oban's `down(version: n + 1)`.
- *
- * Throws {@link MigrationVersionError} when `version` is not below the current version, and
+ * Throws {@link MigrationVersionError} when there is nothing to undo (the schema is already at or
+ * below the version it would be left at), and
  * {@link MigrationError} for a schema managed externally or by a newer migrator (Oban would fail
  * on those too, looking for steps it does not have).
  */
 export async function migrateDown(pool: Pool, options: MigrateDownOptions): Promise<MigrationResult> {
   const ctx = stepContext({prefix: options.prefix ?? 'public'})
-  const target = checkDownVersion(options.version)
+  const target = downTarget(options)
   return inLockedTransaction(pool, ctx.prefix, async (client) => {
     const from = await readVersion(client, ctx.prefix)
-    checkRollback(ctx, from, target)
+    checkRollback(ctx, from, target, options.version !== undefined)
     if (options.confirm && !(await options.confirm(await planDown(client, ctx.prefix, from, target))))
       return {prefix: ctx.prefix, from, to: from, applied: [], declined: true}
     const applied: number[] = []
@@ -171,7 +200,7 @@ async function planDown(db: Queryable, prefix: string, from: number, to: number)
   return {prefix, from, to, drops, jobs}
 }
 
-function checkRollback(ctx: StepContext, from: number, target: number): void {
+function checkRollback(ctx: StepContext, from: number, target: number, obanForm: boolean): void {
   if (from === Infinity) {
     throw new MigrationError(
       `schema "${ctx.prefix}" is managed by an external migrator (version comment '∞'): roll it back with that tool`,
@@ -187,7 +216,9 @@ function checkRollback(ctx: StepContext, from: number, target: number): void {
   }
   if (target >= from) {
     throw new MigrationVersionError(
-      `schema "${ctx.prefix}" is at version ${from}: roll back to a version below it (0 to ${from - 1})`,
+      obanForm
+        ? `schema "${ctx.prefix}" is at version ${from}: version ${target + 1} undoes nothing; choose a version from 1 to ${from} (the schema is left at one below it)`
+        : `schema "${ctx.prefix}" is at version ${from}: roll back to a version below it (0 to ${from - 1})`,
     )
   }
 }

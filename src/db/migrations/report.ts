@@ -32,7 +32,7 @@ export function describeUp(result: MigrationResult, requested: number): string {
   }
   if (result.from === Infinity) return `${schema} is managed by an external migrator (version ∞); nothing to do.`
   if (result.from === requested) return `${schema} is already at version ${requested}; nothing to do.`
-  return `${schema} is at version ${result.from}, above the requested ${requested}; nothing to do (to roll back: ${migrateCommand(result.prefix, ` down --version ${requested}`)}).`
+  return `${schema} is at version ${result.from}, above the requested ${requested}; nothing to do (to roll back: ${migrateCommand(result.prefix, ` down --to ${requested}`)}).`
 }
 
 /** The line for `oban migrate down`. */

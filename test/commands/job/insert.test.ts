@@ -87,7 +87,7 @@ describe('oban job insert', () => {
       [['--meta', 'nope'], 'invalid job: meta: must be valid JSON ('],
       [['--priority', '12'], 'invalid job: priority: must be an integer from 0 to 9, got 12'],
       [['--schedule-in', 'soon'], 'invalid job: scheduleIn: must be a number of seconds or a duration'],
-      [['--max-attempts', '0'], 'invalid job: maxAttempts: must be a positive integer, got 0'],
+      [['--max-attempts', '0'], 'invalid job: maxAttempts: must be an integer from 1 to 2147483647, got 0'],
     ]
     for (const [argv, message] of cases) {
       const {error} = await insert('MyApp.Worker', ...argv)

@@ -108,7 +108,7 @@ describe('oban job list', () => {
     [['--args-contains', '{"id":'], /^--args-contains must be a JSON object: .*, in \{"id":$/],
     [['--meta-contains', '[1]'], /^--meta-contains must be a JSON object such as '\{"id": 1\}', got \[1\]$/],
     [['--state', 'retryble'], /^unknown state "retryble" \(did you mean "retryable"\?\); the states are available, /],
-    [['--limit', '0'], /^invalid --limit 0: it must be a positive integer$/],
+    [['--limit', '0'], /^invalid --limit 0: it must be an integer from 1 to 1,000,000$/],
     [['--order', 'inserted-at'], /^invalid --order "inserted-at" \(did you mean "inserted_at"\?\): use one of id, /],
     [['--queue', ','], /^--queue needs a value, got an empty one$/],
   ])('refuses %j in one line with exit code 2', async (argv, message) => {

@@ -16,7 +16,7 @@ beforeEach(async () => {
 
 describe.skipIf(!hasScript)('oban migrate down on a terminal', {timeout: 60_000}, () => {
   it('asks, and a no drops nothing and exits 1', async () => {
-    const {code, screen} = await obanOnTerminal(['migrate', 'down', '--version', '0', '--database-url', url], {
+    const {code, screen} = await obanOnTerminal(['migrate', 'down', '--to', '0', '--database-url', url], {
       input: 'n\n',
     })
     expect(screen).toContain(
@@ -28,7 +28,7 @@ describe.skipIf(!hasScript)('oban migrate down on a terminal', {timeout: 60_000}
   })
 
   it('asks, and a yes drops the tables', async () => {
-    const {code, screen} = await obanOnTerminal(['migrate', 'down', '--version', '0', '--database-url', url], {
+    const {code, screen} = await obanOnTerminal(['migrate', 'down', '--version', '1', '--database-url', url], {
       input: 'y\n',
     })
     expect(screen).toContain('Rolled back schema "public" from version 14 to 0 (steps 14–1)')

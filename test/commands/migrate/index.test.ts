@@ -20,9 +20,7 @@ describe('oban migrate', () => {
     const again = await runCommand(['migrate', '--database-url', url], {root})
     expect(again.stdout).toBe('Schema "public" is already at version 14; nothing to do.\n')
     const lower = await runCommand(['migrate', '--version=12', '--database-url', url], {root})
-    expect(lower.stdout).toContain(
-      'above the requested 12; nothing to do (to roll back: oban migrate down --version 12)',
-    )
+    expect(lower.stdout).toContain('above the requested 12; nothing to do (to roll back: oban migrate down --to 12)')
   })
 
   it('returns the result as JSON, creating a custom prefix', async () => {

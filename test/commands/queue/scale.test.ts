@@ -43,8 +43,8 @@ describe('oban queue scale', () => {
 
   it.each([
     [['default'], 'missing required flag --limit', 2],
-    [['default', '--limit', '0'], 'scale needs a limit that is a positive integer, got 0', 2],
-    [['default', '--limit', '-3'], 'scale needs a limit that is a positive integer, got -3', 2],
+    [['default', '--limit', '0'], 'scale needs a limit from 1 to 10,000 (jobs each node runs at once), got 0', 2],
+    [['default', '--limit', '-3'], 'scale needs a limit from 1 to 10,000 (jobs each node runs at once), got -3', 2],
     [['default', '--limit', 'many'], '--limit: expected an integer, got "many"', 2],
     [['default', '--limit', '5', '--all'], 'unknown flag --all', 2],
     [['*', '--limit', '5'], '"*" (every queue) works with pause and resume only, not scale', 2],

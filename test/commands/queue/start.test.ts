@@ -44,7 +44,7 @@ describe('oban queue start', () => {
 
   it.each([
     [['events'], 'missing required flag --limit'],
-    [['events', '--limit', '0'], 'start needs a limit that is a positive integer, got 0'],
+    [['events', '--limit', '0'], 'start needs a limit from 1 to 10,000 (jobs each node runs at once), got 0'],
     [['events', '--limit', '2', '--all'], 'unknown flag --all'],
   ])('refuses %j with exit code 2, sending nothing', async (argv, message) => {
     let output: Output | undefined

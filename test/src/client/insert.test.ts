@@ -136,7 +136,7 @@ describe('insertAllJobs', () => {
     )
     expect(error).toBeInstanceOf(JobValidationError)
     expect((error as JobValidationError).message).toBe(
-      'invalid job: jobs[1].queue: must be a string of 1 to 127 characters, got ""; jobs[1].priority: must be an integer from 0 to 9, got -1',
+      'invalid job: jobs[1].queue: must be a queue name of 1 to 127 characters, without spaces, quotes or backslashes, got ""; jobs[1].priority: must be an integer from 0 to 9, got -1',
     )
     expect(await stored()).toEqual([])
   })

@@ -191,7 +191,7 @@ describe('Presence', () => {
     await migrateUp(pool, {prefix: 'mig'})
     const p = presence({prefix: 'mig'})
     await p.start()
-    await migrateDown(pool, {prefix: 'mig', version: 0})
+    await migrateDown(pool, {prefix: 'mig', to: 0})
     expect(await migratedVersion(pool, 'mig')).toBe(0)
     const {rows} = await pool.query<{relname: string}>(
       "SELECT relname FROM pg_class WHERE relnamespace = 'mig'::regnamespace AND relkind = 'r' ORDER BY relname",

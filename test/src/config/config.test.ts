@@ -68,7 +68,7 @@ describe('createConfig', () => {
     const error = errorOf(() =>
       createConfig({queues: {default: 0}, shutdownGracePeriod: 'soon', prefix: 'bad-prefix'}, 'oban.config.json'),
     )
-    expect(error.message).toContain('oban.config.json: queues.default: expected a positive integer')
+    expect(error.message).toContain('oban.config.json: queues.default: expected an integer from 1 to 10,000')
     expect(error.message).toContain('oban.config.json: shutdownGracePeriod: expected a duration')
   })
 

@@ -199,7 +199,11 @@ describe('fenced acks', () => {
       [killed, completed],
     ])
     expect(await kinds.cancel(killed!)).toEqual([])
-    expect(await readJob(pool, killed!)).toMatchObject({state: 'cancelled', errors: [error]})
+    // The entry as given, with the database's `at` (microseconds, as Oban writes it).
+    expect(await readJob(pool, killed!)).toMatchObject({
+      state: 'cancelled',
+      errors: [{...error, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/) as unknown}],
+    })
     // Any other outcome of that attempt leaves the operator's cancel alone.
     expect(await kinds.complete(completed!)).toHaveLength(1)
     expect(await readJob(pool, completed!)).toMatchObject({state: 'cancelled', errors: [], completed_at: null})

@@ -70,9 +70,9 @@ describe('normalizeJobSpec', () => {
   it('reports every problem with its field and rule', () => {
     expect(problems({worker: '', priority: 12, maxAttempts: 0, queue: 'q'.repeat(128)})).toEqual([
       'worker: must be a string of 1 to 127 characters, got ""',
-      `queue: must be a string of 1 to 127 characters, got "${'q'.repeat(56)}...`,
+      `queue: must be a queue name of 1 to 127 characters, without spaces, quotes or backslashes, got "${'q'.repeat(56)}...`,
       'priority: must be an integer from 0 to 9, got 12',
-      'maxAttempts: must be a positive integer, got 0',
+      'maxAttempts: must be an integer from 1 to 2147483647, got 0',
     ])
     expect(problems({args: {}})).toEqual(['worker: is required'])
     expect(problems({worker: 'W', priorty: 1})).toEqual(['priorty: is not a job option (did you mean "priority"?)'])

@@ -63,7 +63,7 @@ describe('defineWorker', () => {
 
   it('validates the definition at once, naming the worker', () => {
     expect(() => defineWorker({name: 'Bad', priority: 12, queue: '', perform: () => {}})).toThrow(
-      'worker "Bad": queue: must be a string of 1 to 127 characters, got ""; priority: must be an integer from 0 to 9, got 12',
+      'worker "Bad": queue: must be a queue name of 1 to 127 characters, without spaces, quotes or backslashes, got ""; priority: must be an integer from 0 to 9, got 12',
     )
     expect(() => defineWorker({name: 'has space', perform: () => {}})).toThrow(ConfigError)
     expect(() => defineWorker({name: 'NoPerform'} as never)).toThrow('perform: must be a function')
@@ -102,7 +102,7 @@ describe('results', () => {
   })
 
   it('rejects a bad snooze period', () => {
-    expect(() => snooze(-1)).toThrow(/snooze expects a non-negative number of seconds/)
+    expect(() => snooze(-1)).toThrow(/snooze expects a number of seconds from 0 to 100 years/)
     expect(() => snooze('later')).toThrow(/got "later"/)
   })
 })

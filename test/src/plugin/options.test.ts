@@ -49,7 +49,7 @@ describe('durationOption', () => {
     expect(message(true)).toBe(
       'expected a duration such as 500ms, 10s, 5m, 2h, 7d or a number of milliseconds, got true',
     )
-    expect(message('2h')).toBe('expected a duration of at most 3600000ms, got "2h"')
+    expect(message('2h')).toBe('expected a duration of at most 1h, got "2h"')
   })
 })
 

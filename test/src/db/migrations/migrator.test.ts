@@ -85,7 +85,7 @@ describe('migrateUp', () => {
     await migrateUp(pool, {prefix: 'side_b', version: 9})
     expect(await migratedVersion(pool, 'side_a')).toBe(14)
     expect(await migratedVersion(pool, 'side_b')).toBe(9)
-    await migrateDown(pool, {prefix: 'side_a', version: 0})
+    await migrateDown(pool, {prefix: 'side_a', to: 0})
     expect(await migratedVersion(pool, 'side_a')).toBe(0)
     expect(await migratedVersion(pool, 'side_b')).toBe(9)
     const schemas = await pool.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('side_a', 'side_b')`)
@@ -181,23 +181,40 @@ describe('migrateDown', () => {
     await pool.query(
       `INSERT INTO states.oban_jobs (worker, args, state) VALUES ('W', '{}', 'suspended'), ('W', '{}', 'cancelled')`,
     )
-    await migrateDown(pool, {prefix: 'states', version: 8})
+    await migrateDown(pool, {prefix: 'states', to: 8})
     const {rows} = await pool.query<{state: string}>('SELECT state::text FROM states.oban_jobs ORDER BY id')
     expect(rows.map((r) => r.state)).toEqual(['scheduled', 'discarded'])
   })
 
-  it('leaves the schema at the given version, below the current one only', async () => {
+  it('to: N leaves the schema at N, below the current one only', async () => {
     await migrateUp(pool, {prefix: 'downward', version: 12})
-    await expect(migrateDown(pool, {prefix: 'downward', version: 12})).rejects.toThrow(/at version 12/)
-    await expect(migrateDown(pool, {prefix: 'downward', version: 13})).rejects.toThrow(MigrationVersionError)
-    expect(await migrateDown(pool, {prefix: 'downward', version: 10})).toEqual({
+    await expect(migrateDown(pool, {prefix: 'downward', to: 12})).rejects.toThrow(/at version 12/)
+    await expect(migrateDown(pool, {prefix: 'downward', to: 13})).rejects.toThrow(MigrationVersionError)
+    expect(await migrateDown(pool, {prefix: 'downward', to: 10})).toEqual({
       prefix: 'downward',
       from: 12,
       to: 10,
       applied: [12, 11],
     })
     expect(await obanReadsComment('downward')).toBe('10')
-    await expect(migrateDown(pool, {prefix: 'never_migrated', version: 0})).rejects.toThrow(/nothing to roll back/)
+    await expect(migrateDown(pool, {prefix: 'never_migrated', to: 0})).rejects.toThrow(/nothing to roll back/)
+  })
+
+  it("version: N is Oban's down(version: N): undoes N and above, leaving N - 1", async () => {
+    await migrateUp(pool, {prefix: 'oban_down', version: 12})
+    await expect(migrateDown(pool, {prefix: 'oban_down', version: 13})).rejects.toThrow(
+      'schema "oban_down" is at version 12: version 13 undoes nothing; choose a version from 1 to 12 (the schema is left at one below it)',
+    )
+    expect(await migrateDown(pool, {prefix: 'oban_down', version: 11})).toEqual({
+      prefix: 'oban_down',
+      from: 12,
+      to: 10,
+      applied: [12, 11],
+    })
+    expect(await obanReadsComment('oban_down')).toBe('10')
+    // version: 1, as Oban's down(version: 1) (its default), removes the tables.
+    expect(await migrateDown(pool, {prefix: 'oban_down', version: 1})).toMatchObject({from: 10, to: 0})
+    expect(await migratedVersion(pool, 'oban_down')).toBe(0)
   })
 })
 
@@ -212,7 +229,7 @@ describe('version comments Oban 2.23 tolerates or rejects', () => {
       to: Infinity,
       applied: [],
     })
-    await expect(migrateDown(pool, {prefix: 'external', version: 3})).rejects.toThrow(MigrationError)
+    await expect(migrateDown(pool, {prefix: 'external', to: 3})).rejects.toThrow(MigrationError)
   })
 
   it('rejects any other non-numeric comment, naming it', async () => {
@@ -226,7 +243,7 @@ describe('version comments Oban 2.23 tolerates or rejects', () => {
     await migrateUp(pool, {prefix: 'future'})
     await pool.query(`COMMENT ON TABLE future.oban_jobs IS '15'`)
     expect((await migrateUp(pool, {prefix: 'future'})).applied).toEqual([])
-    await expect(migrateDown(pool, {prefix: 'future', version: 13})).rejects.toThrow(/newer than this oban-ts/)
+    await expect(migrateDown(pool, {prefix: 'future', version: 14})).rejects.toThrow(/newer than this oban-ts/)
   })
 })
 
@@ -239,7 +256,7 @@ describe('arguments are checked before anything touches the database', () => {
     'rejects the prefix %j',
     async (prefix) => {
       await expect(migrateUp(unreachable, {prefix})).rejects.toThrow(InvalidPrefixError)
-      await expect(migrateDown(unreachable, {prefix, version: 0})).rejects.toThrow(InvalidPrefixError)
+      await expect(migrateDown(unreachable, {prefix, to: 0})).rejects.toThrow(InvalidPrefixError)
       await expect(migrationStatus(unreachable, {prefix})).rejects.toThrow(InvalidPrefixError)
     },
   )
@@ -248,7 +265,16 @@ describe('arguments are checked before anything touches the database', () => {
     await expect(migrateUp(unreachable, {version})).rejects.toThrow(MigrationVersionError)
   })
 
-  it.each([14, 15, -1, 2.5])('rejects down to version %s', async (version) => {
+  it.each([14, 15, -1, 2.5])('rejects down to version %s', async (to) => {
+    await expect(migrateDown(unreachable, {to})).rejects.toThrow(MigrationVersionError)
+  })
+
+  it.each([0, 15, -1, 2.5])("rejects Oban's down(version: %s)", async (version) => {
     await expect(migrateDown(unreachable, {version})).rejects.toThrow(MigrationVersionError)
+  })
+
+  it('needs exactly one of version and to', async () => {
+    await expect(migrateDown(unreachable, {})).rejects.toThrow(/say how far to roll back/)
+    await expect(migrateDown(unreachable, {version: 3, to: 2})).rejects.toThrow(/not both/)
   })
 })

@@ -15,7 +15,7 @@ describe('migration report lines', () => {
       'Schema "public" is already at version 14; nothing to do.',
     )
     expect(describeUp({prefix: 'jobs', from: 14, to: 14, applied: []}, 10)).toBe(
-      'Schema "jobs" is at version 14, above the requested 10; nothing to do (to roll back: oban migrate down --version 10 --prefix jobs).',
+      'Schema "jobs" is at version 14, above the requested 10; nothing to do (to roll back: oban migrate down --to 10 --prefix jobs).',
     )
     expect(describeUp({prefix: 'public', from: Infinity, to: Infinity, applied: []}, 14)).toMatch(/external migrator/)
   })
