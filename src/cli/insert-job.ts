@@ -1,4 +1,5 @@
 import {dirname, resolve} from 'node:path'
+import {jobIdToJson} from '../job/job-id.js'
 import {insertJob as insertJobSpec, type InsertResult} from '../client/insert.js'
 import {findConfigFile, loadConfigFile} from '../config/config-file.js'
 import {JobValidationError} from '../errors.js'
@@ -106,7 +107,7 @@ function describeInserted({job, conflict, locked}: InsertResult): string {
 
 /** `--json`: the job (id null when nothing was inserted), and whether a unique job already existed. */
 export function insertJson(result: InsertResult): Record<string, unknown> {
-  return {...result.job, conflict: result.conflict}
+  return {...result.job, id: result.job.id === null ? null : jobIdToJson(result.job.id), conflict: result.conflict}
 }
 
 function parseJsonFlag(field: string, text: string): unknown {

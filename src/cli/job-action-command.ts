@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {jobActionResultToJson, type JobActionResultJson} from '../operator/job-json.js'
 import type {ChalkInstance} from 'chalk'
 import {describeFilter, isEmptyFilter, type JobFilter} from '../job/filter.js'
 import {actOnJobs, plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
@@ -10,7 +11,7 @@ import {confirmQuestion, formatActionResult} from './format-ops.js'
 import {jobFilterFlags, parseJobFilter, type FilterFlagValues} from './job-filter-flags.js'
 import {progressLine} from './progress.js'
 
-export type {JobActionResult}
+export type {JobActionResult, JobActionResultJson}
 
 /**
  * The argument of `oban job retry|cancel|delete`: any number of ids. Each command declares it with
@@ -53,7 +54,7 @@ export abstract class JobActionCommand extends DatabaseCommand {
     action: JobActionName,
     argv: readonly unknown[],
     flags: JobActionFlags,
-  ): Promise<JobActionResult> {
+  ): Promise<JobActionResultJson> {
     const filter = parseJobFilter(flags, argv.map(String))
     if (flags.all && !isEmptyFilter(filter))
       throw new JobFilterError('--all means every job: give it without ids or filters, or leave it out')
@@ -88,12 +89,12 @@ export abstract class JobActionCommand extends DatabaseCommand {
     }
     if (result.aborted) throw new ConfirmationDeclinedError(`not confirmed: nothing was ${JOB_ACTIONS[action].done}`)
     for (const line of formatActionResult(result, filter, colors)) this.log(line)
-    return result
+    return jobActionResultToJson(result)
   }
 
   protected override toErrorJson(error: unknown): unknown {
     const json = super.toErrorJson(error) as {error: Record<string, unknown>}
-    if (this.failedResult) json.error.result = this.failedResult
+    if (this.failedResult) json.error.result = jobActionResultToJson(this.failedResult)
     return json
   }
 }

@@ -1,4 +1,5 @@
 import {getJob} from '../engine/get-job.js'
+import type {JobId} from '../job/job-id.js'
 import {listJobs as selectJobs} from '../engine/list-jobs.js'
 import {JobNotFoundError} from '../errors.js'
 import type {Job} from '../job/job.js'
@@ -11,7 +12,7 @@ export async function listJobs(db: CommandDatabase, prefix: string, query: JobLi
 }
 
 /** `oban job show`: the job, or {@link JobNotFoundError} (exit 1) when no job has that id. */
-export async function showJob(db: CommandDatabase, prefix: string, id: number): Promise<Job> {
+export async function showJob(db: CommandDatabase, prefix: string, id: JobId): Promise<Job> {
   const job = await getJob(db.pool, prefix, id)
   if (!job) throw new JobNotFoundError([id], prefix)
   return job

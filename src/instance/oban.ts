@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events'
+import type {JobIdInput} from '../job/job-id.js'
 import type pg from 'pg'
 import type {Config, ObanOptions} from '../config/config.js'
 import {createConfig} from './create-config.js'
@@ -204,8 +205,11 @@ export class Oban extends EventEmitter {
     return this.signal('stop', target)
   }
 
-  /** Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). */
-  cancelJobs(ids: readonly number[]): Promise<CancelledJob[]> {
+  /**
+   * Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). Ids may be given as
+   * strings, numbers or bigints (see `JobIdInput`); a bad one throws InvalidJobIdError.
+   */
+  cancelJobs(ids: readonly JobIdInput[]): Promise<CancelledJob[]> {
     return cancelJobsById(this.live().pool, this.config.prefix, ids)
   }
 

@@ -1,4 +1,5 @@
 import {parseJsonTimestamp} from '../db/types.js'
+import type {JobId} from './job-id.js'
 
 /**
  * The job model, as stored in Oban's `oban_jobs` table (schema version 14). Field names are the
@@ -34,8 +35,8 @@ export interface JobError {
 export type JobArgs = Record<string, unknown>
 
 export interface Job<Args extends JobArgs = JobArgs> {
-  /** bigint in the database; safe as a number until 2^53 ids, which a sequence does not reach. */
-  id: number
+  /** A bigint in the database, carried as its exact decimal digits (see src/job/job-id.ts). */
+  id: JobId
   state: JobState
   queue: string
   /** The worker name as stored, e.g. `MyApp.Workers.Email` (shared with Elixir nodes). */
@@ -128,7 +129,7 @@ export function rowToJob(row: JobRow): Job {
 
 function toJob(row: JobRow): Job {
   return {
-    id: Number(row.id),
+    id: String(row.id),
     state: row.state as JobState,
     queue: row.queue,
     worker: row.worker,

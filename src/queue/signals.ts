@@ -1,4 +1,5 @@
 import {ObanError} from '../errors.js'
+import {jobIdFromJson, jobIdToJson, type JobId} from '../job/job-id.js'
 import type {Payload} from '../notifier/notifier.js'
 
 /**
@@ -54,8 +55,9 @@ export function queueSignal(action: QueueAction, request: QueueSignalRequest): P
 }
 
 /** Oban's `pkill` signal: whichever node runs the job aborts it and records it cancelled. */
-export function pkillSignal(jobId: number): Payload {
-  return {action: 'pkill', job_id: jobId}
+export function pkillSignal(jobId: JobId): Payload {
+  // A JSON integer with the id's exact digits, as Oban sends and expects (see src/util/json.ts).
+  return {action: 'pkill', job_id: jobIdToJson(jobId)}
 }
 
 /** A received signal, checked. Anything malformed yields `undefined` (and is logged by the caller). */
@@ -63,13 +65,14 @@ export type ReceivedSignal =
   | {action: 'pause' | 'resume' | 'stop'; queue: string}
   | {action: 'scale'; queue: string; limit?: number; paused?: boolean}
   | {action: 'start'; queue: string; limit: number; paused: boolean}
-  | {action: 'pkill'; jobId: number}
+  | {action: 'pkill'; jobId: JobId}
 
 export function parseSignal(payload: Payload): ReceivedSignal | undefined {
   const {action, queue} = payload
   if (action === 'pkill') {
-    const id = Number(payload.job_id)
-    return Number.isSafeInteger(id) && id > 0 ? {action, jobId: id} : undefined
+    // An integer beyond 2^53 arrives as a bigint (src/notifier/codec.ts decodes losslessly).
+    const id = jobIdFromJson(payload.job_id)
+    return id === undefined ? undefined : {action, jobId: id}
   }
   if (typeof queue !== 'string' || queue === '') return undefined
   const limit = payload.limit

@@ -111,7 +111,7 @@ describe('insertAllJobs', () => {
     })
     expect(jobs).toHaveLength(1000)
     expect(jobs.map((job) => job.args.i)).toEqual(specs.map((_, i) => i))
-    expect(jobs.map((job) => job.id)).toEqual([...jobs.map((job) => job.id)].sort((a, b) => a - b))
+    expect(jobs.map((job) => job.id)).toEqual([...jobs.map((job) => job.id)].sort((a, b) => Number(a) - Number(b)))
     expect(await stored()).toEqual(jobs)
   })
 
