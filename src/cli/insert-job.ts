@@ -98,7 +98,10 @@ export function describeInsert(result: InsertResult, defaults?: WorkerDefaults):
 }
 
 function describeInserted({job, conflict, locked}: InsertResult): string {
-  const when = job.state === 'scheduled' ? `scheduled at ${job.scheduledAt.toISOString()}` : job.state
+  const when =
+    job.state === 'scheduled'
+      ? `scheduled at ${typeof job.scheduledAt === 'string' ? job.scheduledAt : job.scheduledAt.toISOString()}`
+      : job.state
   if (locked) return `Not inserted: another transaction is inserting the same unique job (${job.worker}) right now`
   if (conflict)
     return `Job ${job.id} (${job.worker}) already exists in queue ${job.queue}: ${when} (unique conflict, nothing inserted)`

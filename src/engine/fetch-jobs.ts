@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import {timestampMs, type Timestamp} from '../db/types.js'
 import {jsonRowToJob, type Job} from '../job/job.js'
 import {compareJobIds} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
@@ -47,6 +48,13 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
   return rows.map((row) => jsonRowToJob({...row.job, id: row.id})).sort(fetchOrder)
 }
 
+// Scheduled times a Date cannot hold (`infinity`) compare as ±Infinity, equal to each other.
+function byTime(a: Timestamp, b: Timestamp): number {
+  const x = timestampMs(a)
+  const y = timestampMs(b)
+  return x === y ? 0 : x < y ? -1 : 1
+}
+
 function fetchOrder(a: Job, b: Job): number {
-  return a.priority - b.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || compareJobIds(a.id, b.id)
+  return a.priority - b.priority || byTime(a.scheduledAt, b.scheduledAt) || compareJobIds(a.id, b.id)
 }

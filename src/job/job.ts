@@ -1,4 +1,4 @@
-import {parseJsonTimestamp} from '../db/types.js'
+import {parseJsonTimestamp, type Timestamp} from '../db/types.js'
 import type {JobId} from './job-id.js'
 
 /**
@@ -34,6 +34,13 @@ export interface JobError {
 
 export type JobArgs = Record<string, unknown>
 
+/**
+ * A job's timestamp: a `Date`, or, for a value a Date cannot hold, PostgreSQL's own text of it
+ * (`'infinity'`, `'-infinity'`, `'294276-01-01 00:00:00'`). oban-ts itself only writes Dates; the
+ * text comes from rows written by other clients, and is shown as stored.
+ */
+export type JobTimestamp = Timestamp
+
 export interface Job<Args extends JobArgs = JobArgs> {
   /** A bigint in the database, carried as its exact decimal digits (see src/job/job-id.ts). */
   id: JobId
@@ -48,12 +55,17 @@ export interface Job<Args extends JobArgs = JobArgs> {
   attempt: number
   maxAttempts: number
   priority: number
-  insertedAt: Date
-  scheduledAt: Date
-  attemptedAt: Date | null
-  completedAt: Date | null
-  discardedAt: Date | null
-  cancelledAt: Date | null
+  /**
+   * Timestamps (UTC) are Dates, except a value a Date cannot hold, which is kept as the text
+   * PostgreSQL stores: `'infinity'`, `'-infinity'` or a time after 275760-09-13 (a row written by
+   * psql or another client). See {@link JobTimestamp}.
+   */
+  insertedAt: JobTimestamp
+  scheduledAt: JobTimestamp
+  attemptedAt: JobTimestamp | null
+  completedAt: JobTimestamp | null
+  discardedAt: JobTimestamp | null
+  cancelledAt: JobTimestamp | null
   /** `[node, producer uuid]` of the last fetch. */
   attemptedBy: string[] | null
 }
@@ -75,12 +87,12 @@ export interface JobRow {
   attempt: number
   max_attempts: number
   priority: number | null
-  inserted_at: Date
-  scheduled_at: Date
-  attempted_at: Date | null
-  completed_at: Date | null
-  discarded_at: Date | null
-  cancelled_at: Date | null
+  inserted_at: Timestamp
+  scheduled_at: Timestamp
+  attempted_at: Timestamp | null
+  completed_at: Timestamp | null
+  discarded_at: Timestamp | null
+  cancelled_at: Timestamp | null
   attempted_by: string[] | null
 }
 

@@ -1,10 +1,11 @@
-import type {Job, JobError, JobState} from '../job/job.js'
+import type {Job, JobError, JobState, JobTimestamp} from '../job/job.js'
 import type {JobActionResult} from './act-on-jobs.js'
 import {jobIdToJson} from '../job/job-id.js'
 
 /**
  * A job as the `--json` output of the job commands prints it: the library's {@link Job} with
- * every timestamp as an ISO-8601 UTC string (or null). A stable, documented shape (README,
+ * every timestamp as an ISO-8601 UTC string (or null); a time a JavaScript Date cannot hold is
+ * the text PostgreSQL stores (`"infinity"`, `"-infinity"`). A stable, documented shape (README,
  * "Scripting"): fields are only ever added.
  */
 export interface JobJson {
@@ -32,7 +33,8 @@ export interface JobJson {
 }
 
 export function jobToJson(job: Job): JobJson {
-  const iso = (date: Date | null) => (date === null ? null : date.toISOString())
+  const iso = (date: JobTimestamp | null) =>
+    date === null ? null : typeof date === 'string' ? date : date.toISOString()
   return {
     id: jobIdToJson(job.id),
     state: job.state,
@@ -45,8 +47,8 @@ export function jobToJson(job: Job): JobJson {
     attempt: job.attempt,
     maxAttempts: job.maxAttempts,
     priority: job.priority,
-    insertedAt: job.insertedAt.toISOString(),
-    scheduledAt: job.scheduledAt.toISOString(),
+    insertedAt: iso(job.insertedAt)!,
+    scheduledAt: iso(job.scheduledAt)!,
     attemptedAt: iso(job.attemptedAt),
     completedAt: iso(job.completedAt),
     discardedAt: iso(job.discardedAt),

@@ -26,7 +26,7 @@ describe('fetchJobs', () => {
     expect(first.every((j) => j.state === 'executing' && j.attempt === 1)).toBe(true)
     expect(first[0]!.attemptedBy).toEqual(['node-1', '00000000-0000-4000-8000-000000000001'])
     expect(first[0]!.attemptedAt).toBeInstanceOf(Date)
-    expect(Math.abs(first[0]!.attemptedAt!.getTime() - Date.now())).toBeLessThan(60_000)
+    expect(Math.abs((first[0]!.attemptedAt as Date).getTime() - Date.now())).toBeLessThan(60_000)
     const rest = await fetchJobs(pool, 'public', request('order', 3))
     expect(rest.map((j) => j.id)).toEqual([low])
     expect(await fetchJobs(pool, 'public', request('order', 3))).toEqual([])
