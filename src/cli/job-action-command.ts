@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {jobActionResultToJson, type JobActionResultJson} from '../operator/job-json.js'
 import type {ChalkInstance} from 'chalk'
 import {describeFilter, isEmptyFilter, type JobFilter} from '../job/filter.js'
-import {actOnJobs, plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
+import {plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
+import {cancelJobs, deleteJobs, retryJobs} from '../operator/job-operations.js'
 import {JOB_ACTIONS, type JobActionName} from '../operator/bulk-actions.js'
 import {ConfirmationDeclinedError, ConfirmationRequiredError, JobFilterError, JobNotFoundError} from '../errors.js'
 import {askYesNo, canPrompt} from './confirm.js'
@@ -69,14 +70,12 @@ export abstract class JobActionCommand extends DatabaseCommand {
     const progress = progressLine(JOB_ACTIONS[action].done)
     let result: JobActionResult
     try {
-      result = await actOnJobs({
-        pool,
-        prefix: flags.prefix,
-        action,
-        filter,
+      result = await OPERATIONS[action]({pool, prefix: flags.prefix}, flags.all ? {all: true} : filter, {
         confirm,
         onProgress: (changed, total) => progress.update(changed, total),
       })
+      // Explicit ids that do not exist are an error, after the others were acted on.
+      if (result.notFound.length > 0) throw new JobNotFoundError(result.notFound, flags.prefix, result)
     } catch (error) {
       if (error instanceof JobNotFoundError && error.result) {
         this.failedResult = error.result as JobActionResult
@@ -98,6 +97,9 @@ export abstract class JobActionCommand extends DatabaseCommand {
     return json
   }
 }
+
+/** The library's operations, which these commands are the command line of. */
+const OPERATIONS = {retry: retryJobs, cancel: cancelJobs, delete: deleteJobs}
 
 /** Asks on a terminal; anywhere else refuses, since nobody can answer. */
 async function ask(preview: ActionPreview, filter: JobFilter, colors: ChalkInstance): Promise<boolean> {

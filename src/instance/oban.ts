@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events'
+import {getJob, listJobs, type JobPage, type ListJobsOptions} from '../client/read-jobs.js'
 import type {JobIdInput} from '../job/job-id.js'
 import type pg from 'pg'
 import type {Config, ObanOptions} from '../config/config.js'
@@ -211,6 +212,19 @@ export class Oban extends EventEmitter {
    */
   cancelJobs(ids: readonly JobIdInput[]): Promise<CancelledJob[]> {
     return cancelJobsById(this.live().pool, this.config.prefix, ids)
+  }
+
+  /** One job of this instance's schema by id (string, number or bigint), or undefined. */
+  getJob(id: JobIdInput): Promise<Job | undefined> {
+    return getJob({pool: this.live().pool, prefix: this.config.prefix}, id)
+  }
+
+  /**
+   * A page of this instance's jobs matching a filter, in order (newest first by default), with
+   * a cursor for the next page: see `listJobs` in the library.
+   */
+  listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
+    return listJobs({pool: this.live().pool, prefix: this.config.prefix}, options)
   }
 
   /** This node's producer for a queue, as Oban's `check_queue`; undefined when not running here. */

@@ -53,6 +53,8 @@ export interface ActOnJobsOptions {
   confirm?: (preview: ActionPreview) => Promise<boolean>
   onProgress?: (changed: number, total: number) => void
   batchSize?: number
+  /** `throw` (default): {@link JobNotFoundError} for explicit ids that do not exist; `return`: listed in `notFound` only. */
+  notFound?: 'throw' | 'return'
 }
 
 /**
@@ -103,7 +105,8 @@ export async function actOnJobs(options: ActOnJobsOptions): Promise<JobActionRes
     })
   }
   if (filter.ids) await accountForIds(pool, prefix, filter.ids, result)
-  if (result.notFound.length > 0) throw new JobNotFoundError(result.notFound, prefix, result)
+  if (result.notFound.length > 0 && options.notFound !== 'return')
+    throw new JobNotFoundError(result.notFound, prefix, result)
   return result
 }
 

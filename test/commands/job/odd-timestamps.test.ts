@@ -1,7 +1,6 @@
 import {fileURLToPath} from 'node:url'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {getJob} from '../../../src/engine/get-job.js'
-import {listJobs} from '../../../src/engine/list-jobs.js'
+import {getJob, listJobs} from '../../../src/client/read-jobs.js'
 import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
 import {runArgv} from '../../helpers/command-examples.js'
 import {migratedDatabase} from '../../helpers/oban-db.js'
@@ -83,15 +82,21 @@ describe('timestamps a Date cannot hold', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({scheduledAt: 'infinity', insertedAt: 'infinity'})
   })
 
-  it('the library reads them: get, list and a fetch of a job scheduled at -infinity', async () => {
-    expect((await getJob(pool, 'public', stored.inf!))!.scheduledAt).toBe('infinity')
-    const all = await listJobs(
-      pool,
-      'public',
-      {queues: ['odd']},
-      {order: {field: 'scheduled_at', direction: 'asc'}, limit: 10},
-    )
-    expect(all.map((job) => job.args.name)).toEqual(['neginf', 'bc', 'plain', 'far', 'beyond', 'inf'])
+  it('the library reads them: get, list page by page through them, and a fetch of a job scheduled at -infinity', async () => {
+    expect((await getJob({pool}, stored.inf!))!.scheduledAt).toBe('infinity')
+    const names: unknown[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page: Awaited<ReturnType<typeof listJobs>> = await listJobs(
+        {pool},
+        {queues: ['odd'], order: {field: 'scheduled_at', direction: 'asc'}, limit: 2, cursor},
+      )
+      names.push(...page.jobs.map((job) => job.args.name))
+      cursor = page.nextCursor
+      pages++
+    } while (cursor !== null && pages < 10)
+    expect(names).toEqual(['neginf', 'bc', 'plain', 'far', 'beyond', 'inf'])
     const fetched = await fetchJobs(pool, 'public', {queue: 'odd', demand: 5, node: 'n', producerUuid: 'u'})
     expect(fetched).toMatchObject([{id: stored.neginf, scheduledAt: '-infinity', state: 'executing'}])
     expect(fetched[0]!.attemptedAt).toBeInstanceOf(Date)

@@ -18,7 +18,7 @@ beforeAll(async () => {
 })
 
 const list = (filter: Parameters<typeof listJobs>[2], order = DEFAULT_JOB_ORDER, limit = 100) =>
-  listJobs(pool, prefix, filter, {order, limit}).then((jobs) => jobs.map((job) => job.id))
+  listJobs(pool, prefix, filter, {order, limit}).then(({jobs}) => jobs.map((job) => job.id))
 
 describe('listJobs', () => {
   it('lists every job newest first, up to the limit', async () => {
