@@ -129,7 +129,7 @@ export async function idleLatency(
   samples = 60,
   gapMs = 150,
 ): Promise<{p50: number; p90: number; max: number}> {
-  const ids: number[] = []
+  const ids: string[] = []
   for (let i = 0; i < samples; i++) {
     const [job] = await insertAllJobs({pool, prefix: 'public', insertTrigger: true}, [
       {worker: 'Fleet.Noop', args: {latency: i}, queue: 'default'},

@@ -294,14 +294,34 @@ export class JobFilterError extends ObanError {
 }
 
 /**
+ * A job id given by a caller is not one: ids are positive integers no larger than a PostgreSQL
+ * bigint (9223372036854775807). A usage error: exit code 2.
+ */
+export class InvalidJobIdError extends ObanError {
+  readonly value: unknown
+
+  constructor(value: unknown, reason = '') {
+    const shown =
+      typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value)
+    super(
+      'job_id_invalid',
+      `invalid job id ${shown}: ${reason || 'ids are positive integers no larger than 9223372036854775807'}`,
+      {exitCode: 2},
+    )
+    this.value = value
+  }
+}
+
+/**
  * Jobs asked for by id do not exist (in this database and schema). Raised by `show`, and by the
  * bulk actions after they have acted on the ids that do exist; `result` then holds what was done.
  */
 export class JobNotFoundError extends ObanError {
-  readonly ids: readonly number[]
+  /** The ids as their decimal digits (job ids are bigints: see src/job/job-id.ts). */
+  readonly ids: readonly string[]
   readonly result: unknown
 
-  constructor(ids: readonly number[], prefix: string, result?: unknown) {
+  constructor(ids: readonly string[], prefix: string, result?: unknown) {
     const which = ids.length === 1 ? `no job with id ${ids[0]}` : `no jobs with ids ${ids.join(', ')}`
     super('job_not_found', `${which}${prefix === 'public' ? '' : ` in schema "${prefix}"`}`)
     this.ids = ids

@@ -57,17 +57,31 @@ export {attach, detach, type TelemetryHandler} from './telemetry/telemetry.js'
 export {createLogger, type Logger} from './telemetry/logger.js'
 export {defaultBackoff} from './job/backoff.js'
 export * from './errors.js'
-/** Oban's schema migrations. `migrateDown` takes `{version: N}` as Oban's down(version: N) (leaves N - 1) or `{to: N}` (leaves N). */
+/** Oban's schema migrations (the functions are in the job-operations block below). `migrateDown` takes `{version: N}` as Oban's down(version: N) (leaves N - 1) or `{to: N}` (leaves N). */
+export {CURRENT_VERSION, type MigrateDownOptions, type MigrateUpOptions} from './db/migrations/index.js'
+
+// --- Job ids, timestamps and job operations from code (branch `ids`: issue 12 items 1 and 5,
+// issue 14 item 3). Standalone functions take a DatabaseTarget (a pool or a databaseUrl, and a
+// prefix) for code that is not a node; `Oban#getJob` / `Oban#listJobs` do the same on a node.
+export {toJobId, type JobId, type JobIdInput} from './job/job-id.js'
+export type {JobTimestamp} from './job/job.js'
+export type {DatabaseTarget} from './db/target.js'
+export type {JobFilter, JobOrder, JobOrderField} from './job/filter.js'
+export {getJob, listJobs, type JobFilterInput, type JobPage, type ListJobsOptions} from './client/read-jobs.js'
 export {
-  CURRENT_VERSION,
-  migrateDown,
+  retryJobs,
+  cancelJobs,
+  deleteJobs,
   migrateUp,
+  migrateDown,
   migrationStatus,
-  type MigrateDownOptions,
-  type MigrateUpOptions,
-  type MigrationResult,
-  type MigrationStatus,
-} from './db/migrations/index.js'
+  embeddedDatabaseUrl,
+  type JobSelection,
+  type JobOperationOptions,
+} from './operator/job-operations.js'
+export type {JobActionResult, ActionPreview} from './operator/act-on-jobs.js'
+export type {MigrationResult, MigrationStatus, DownPlan} from './db/migrations/index.js'
+// --- end of the `ids` block
 
 /** Identity helper that gives a config file types: `export default defineConfig({...})`. */
 export function defineConfig<T extends ObanOptions>(config: T): T {

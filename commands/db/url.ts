@@ -1,5 +1,5 @@
 import {EmbeddedCommand} from '../../src/cli/embedded-command.js'
-import {embeddedUrl, refuseExternalUrl} from '../../src/cli/embedded-server.js'
+import {embeddedDatabaseUrl, refuseExternalUrl} from '../../src/cli/embedded-server.js'
 import {dataDirFlag} from '../../src/cli/flags.js'
 
 export default class DbUrl extends EmbeddedCommand {
@@ -21,7 +21,7 @@ export default class DbUrl extends EmbeddedCommand {
   async run(): Promise<{url: string}> {
     const {flags} = await this.parse(DbUrl)
     refuseExternalUrl('url', flags['database-url'])
-    const url = await embeddedUrl({dataDir: flags['data-dir']})
+    const url = await embeddedDatabaseUrl({dataDir: flags['data-dir']})
     this.log(url)
     return {url}
   }

@@ -3,7 +3,7 @@ import {
   JobActionCommand,
   jobActionArgs,
   jobActionFlags,
-  type JobActionResult,
+  type JobActionResultJson,
 } from '../../src/cli/job-action-command.js'
 
 export default class JobDelete extends JobActionCommand {
@@ -22,7 +22,7 @@ ${ACTION_NOTES}`
   static override args = jobActionArgs
   static override flags = jobActionFlags
 
-  async run(): Promise<JobActionResult> {
+  async run(): Promise<JobActionResultJson> {
     const {argv, flags} = await this.parse(JobDelete)
     return this.act('delete', argv, flags)
   }

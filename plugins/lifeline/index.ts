@@ -17,7 +17,7 @@ export {rescueJobs, type RescuedJob, type RescueJobsOptions} from './rescue-jobs
  *
  * ```ts
  * plugins: [[Lifeline, {rescueAfter: '30m'}]]
- * await Lifeline.rescue()           // -> {leader: true, rescued: [41, 42], discarded: [7]}
+ * await Lifeline.rescue()           // -> {leader: true, rescued: ['41', '42'], discarded: ['7']}
  * ```
  */
 export const Lifeline = definePlugin({

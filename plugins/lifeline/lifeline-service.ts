@@ -1,4 +1,5 @@
 import {IntervalService} from '../../src/plugin/interval-service.js'
+import type {JobId} from '../../src/job/job-id.js'
 import type {FollowerSkip, ServiceClock} from '../../src/plugin/maintenance.js'
 import type {PluginContext} from '../../src/plugin/plugin.js'
 import {span} from '../../src/telemetry/telemetry.js'
@@ -16,8 +17,9 @@ export interface LifelineOptions {
 /** The answer of `rescue` on the node that rescued: the ids moved to each state. */
 export interface RescueResult {
   leader: boolean
-  rescued: number[]
-  discarded: number[]
+  /** Job ids, as their exact digits (src/job/job-id.ts). */
+  rescued: JobId[]
+  discarded: JobId[]
 }
 
 /**

@@ -1,11 +1,12 @@
 import {utcParam} from '../../src/db/types.js'
+import type {JobId} from '../../src/job/job-id.js'
 import {isMissingTable, PRESENCE_TABLE} from '../../src/engine/presence-table.js'
 import {qualified} from '../../src/db/names.js'
 import type {Repo} from '../../src/plugin/plugin.js'
 
 /** A job the Lifeline moved, with its new state, as Oban's `rescued_jobs`/`discarded_jobs` list it. */
 export interface RescuedJob {
-  id: number
+  id: JobId
   queue: string
   state: 'available' | 'discarded'
 }
@@ -90,5 +91,5 @@ async function rescue(repo: Repo, values: unknown[], presence: boolean): Promise
      RETURNING j.id, j.queue, j.state::text AS state`,
     values,
   )
-  return rows.map((row) => ({id: Number(row.id), queue: row.queue, state: row.state}))
+  return rows.map((row) => ({id: String(row.id), queue: row.queue, state: row.state}))
 }

@@ -1,4 +1,5 @@
 import {utcParam} from '../../src/db/types.js'
+import type {JobId} from '../../src/job/job-id.js'
 import {qualified} from '../../src/db/names.js'
 import type {Repo} from '../../src/plugin/plugin.js'
 
@@ -7,7 +8,7 @@ export type PrunableState = 'completed' | 'cancelled' | 'discarded'
 
 /** A deleted job, as Oban's `pruned_jobs` telemetry lists it. */
 export interface PrunedJob {
-  id: number
+  id: JobId
   queue: string
   state: PrunableState
 }
@@ -59,5 +60,5 @@ export async function pruneJobs(repo: Repo, options: PruneJobsOptions): Promise<
       options.maxAge.discarded / 1000,
     ],
   )
-  return rows.map((row) => ({id: Number(row.id), queue: row.queue, state: row.state}))
+  return rows.map((row) => ({id: String(row.id), queue: row.queue, state: row.state}))
 }

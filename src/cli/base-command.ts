@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {stringifyJson} from '../util/json.js'
 import {ObanError} from '../errors.js'
 import {redactUrl} from '../db/connection-url.js'
 import {unwrapFlagParse, usageErrorFrom, type CommandUsage} from './usage-errors.js'
@@ -41,6 +42,15 @@ export abstract class BaseCommand extends Command {
       command: `${this.config?.bin ?? 'oban'}${id ? ` ${id}` : ''}`,
       flags: [...Object.keys(ctor.flags ?? {}), ...Object.keys(ctor.baseFlags ?? {})],
     }
+  }
+
+  /**
+   * Every `--json` document, written with its integers exact: job ids beyond 2^53 are bigints
+   * here and become JSON integers with all their digits (oclif's own writer re-parses the text
+   * with `JSON.parse`, which would round them). Indented by two spaces, as oclif does.
+   */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${stringifyJson(json, 2) ?? 'null'}\n`)
   }
 
   /** `--json` errors: `{"error": {"code": "...", "message": "..."}}`, with no internals. */

@@ -12,7 +12,8 @@ import {askYesNo, canPrompt} from './confirm.js'
 
 /* The work of `oban db start|stop|url|status`: the embedded PostgreSQL under the data directory. */
 
-export {embeddedUrl, startEmbeddedForUser, type EmbeddedServer, type EmbeddedStopResult} from '../db/embedded/index.js'
+export {embeddedDatabaseUrl} from '../operator/job-operations.js'
+export {startEmbeddedForUser, type EmbeddedServer, type EmbeddedStopResult} from '../db/embedded/index.js'
 
 /**
  * The line to show before the embedded server is created or started, which takes a while (initdb

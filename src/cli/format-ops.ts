@@ -145,7 +145,7 @@ export function formatActionResult(result: JobActionResult, filter: JobFilter, c
  * What to do about executing jobs that `retry` leaves alone: one may run on a live node, or be
  * orphaned by a node that is gone (a second Ctrl-C, a crash), which Lifeline rescues in time.
  */
-function orphanHint(ids: readonly number[]): string {
+function orphanHint(ids: readonly string[]): string {
   const list = ids.join(' ')
   const one = ids.length === 1
   return `${one ? 'It is' : 'They are'} executing: if ${one ? 'its node is' : 'their nodes are'} still running, let ${one ? 'it' : 'them'} finish; if the node is gone (a second Ctrl-C, a crash), the Lifeline plugin (on by default) makes ${one ? 'it' : 'them'} available again once executing for its rescueAfter (5m by default), or retry now with \`oban job cancel ${list}\` then \`oban job retry ${list}\`.`

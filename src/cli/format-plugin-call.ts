@@ -1,4 +1,5 @@
 import {formatDuration} from '../util/duration.js'
+import {stringifyJson} from '../util/json.js'
 import type {NodeCallResult, PluginCallResult} from '../control/client.js'
 
 /**
@@ -20,7 +21,7 @@ function outcome(n: NodeCallResult, timeoutMs: number, plugin: string): string {
         return `ok (result truncated: ${n.truncated.bytes} bytes as JSON, the first part follows) ${String(n.result)}`
       return n.result === undefined || n.result === null
         ? 'ok'
-        : `ok ${typeof n.result === 'string' ? n.result : JSON.stringify(n.result)}`
+        : `ok ${typeof n.result === 'string' ? n.result : stringifyJson(n.result)}`
     case 'error':
       return `error: ${n.error?.message ?? 'unknown error'}`
     case 'no_reply':

@@ -1,9 +1,13 @@
+import type {Timestamp} from '../db/types.js'
+
 /**
  * Time as operators read it: `12s ago`, `in 5m`, `3h ago`. Precise enough to tell a stuck job
  * from a busy one; `--json` has exact timestamps.
  */
-export function relativeTime(date: Date | null, now: Date): string {
+export function relativeTime(date: Timestamp | null, now: Date): string {
   if (date === null) return '-'
+  // A value a Date cannot hold (`infinity`) is shown as PostgreSQL stores it.
+  if (typeof date === 'string') return date
   const ms = date.getTime() - now.getTime()
   if (Math.abs(ms) < 1000) return 'now'
   return ms > 0 ? `in ${shortDuration(ms)}` : `${shortDuration(-ms)} ago`
@@ -33,8 +37,9 @@ export function shortDuration(ms: number): string {
 }
 
 /** An exact UTC timestamp and its distance from now: `2024-05-01 12:00:03.120 UTC (3m 2s ago)`. */
-export function exactTime(date: Date | null, now: Date): string {
+export function exactTime(date: Timestamp | null, now: Date): string {
   if (date === null) return '-'
+  if (typeof date === 'string') return date
   const stamp = date.toISOString().replace('T', ' ').replace('Z', ' UTC')
   return `${stamp} (${relativeTime(date, now)})`
 }

@@ -1,4 +1,5 @@
 import {dirname, resolve} from 'node:path'
+import {jobIdToJson} from '../job/job-id.js'
 import {insertJob as insertJobSpec, type InsertResult} from '../client/insert.js'
 import {findConfigFile, loadConfigFile} from '../config/config-file.js'
 import {JobValidationError} from '../errors.js'
@@ -97,7 +98,10 @@ export function describeInsert(result: InsertResult, defaults?: WorkerDefaults):
 }
 
 function describeInserted({job, conflict, locked}: InsertResult): string {
-  const when = job.state === 'scheduled' ? `scheduled at ${job.scheduledAt.toISOString()}` : job.state
+  const when =
+    job.state === 'scheduled'
+      ? `scheduled at ${typeof job.scheduledAt === 'string' ? job.scheduledAt : job.scheduledAt.toISOString()}`
+      : job.state
   if (locked) return `Not inserted: another transaction is inserting the same unique job (${job.worker}) right now`
   if (conflict)
     return `Job ${job.id} (${job.worker}) already exists in queue ${job.queue}: ${when} (unique conflict, nothing inserted)`
@@ -106,7 +110,7 @@ function describeInserted({job, conflict, locked}: InsertResult): string {
 
 /** `--json`: the job (id null when nothing was inserted), and whether a unique job already existed. */
 export function insertJson(result: InsertResult): Record<string, unknown> {
-  return {...result.job, conflict: result.conflict}
+  return {...result.job, id: result.job.id === null ? null : jobIdToJson(result.job.id), conflict: result.conflict}
 }
 
 function parseJsonFlag(field: string, text: string): unknown {

@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
+import {jobActionResultToJson, type JobActionResultJson} from '../operator/job-json.js'
 import type {ChalkInstance} from 'chalk'
 import {describeFilter, isEmptyFilter, type JobFilter} from '../job/filter.js'
-import {actOnJobs, plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
+import {plural, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
+import {cancelJobs, deleteJobs, retryJobs} from '../operator/job-operations.js'
 import {JOB_ACTIONS, type JobActionName} from '../operator/bulk-actions.js'
 import {ConfirmationDeclinedError, ConfirmationRequiredError, JobFilterError, JobNotFoundError} from '../errors.js'
 import {askYesNo, canPrompt} from './confirm.js'
@@ -10,7 +12,7 @@ import {confirmQuestion, formatActionResult} from './format-ops.js'
 import {jobFilterFlags, parseJobFilter, type FilterFlagValues} from './job-filter-flags.js'
 import {progressLine} from './progress.js'
 
-export type {JobActionResult}
+export type {JobActionResult, JobActionResultJson}
 
 /**
  * The argument of `oban job retry|cancel|delete`: any number of ids. Each command declares it with
@@ -53,7 +55,7 @@ export abstract class JobActionCommand extends DatabaseCommand {
     action: JobActionName,
     argv: readonly unknown[],
     flags: JobActionFlags,
-  ): Promise<JobActionResult> {
+  ): Promise<JobActionResultJson> {
     const filter = parseJobFilter(flags, argv.map(String))
     if (flags.all && !isEmptyFilter(filter))
       throw new JobFilterError('--all means every job: give it without ids or filters, or leave it out')
@@ -68,14 +70,12 @@ export abstract class JobActionCommand extends DatabaseCommand {
     const progress = progressLine(JOB_ACTIONS[action].done)
     let result: JobActionResult
     try {
-      result = await actOnJobs({
-        pool,
-        prefix: flags.prefix,
-        action,
-        filter,
+      result = await OPERATIONS[action]({pool, prefix: flags.prefix}, flags.all ? {all: true} : filter, {
         confirm,
         onProgress: (changed, total) => progress.update(changed, total),
       })
+      // Explicit ids that do not exist are an error, after the others were acted on.
+      if (result.notFound.length > 0) throw new JobNotFoundError(result.notFound, flags.prefix, result)
     } catch (error) {
       if (error instanceof JobNotFoundError && error.result) {
         this.failedResult = error.result as JobActionResult
@@ -88,15 +88,18 @@ export abstract class JobActionCommand extends DatabaseCommand {
     }
     if (result.aborted) throw new ConfirmationDeclinedError(`not confirmed: nothing was ${JOB_ACTIONS[action].done}`)
     for (const line of formatActionResult(result, filter, colors)) this.log(line)
-    return result
+    return jobActionResultToJson(result)
   }
 
   protected override toErrorJson(error: unknown): unknown {
     const json = super.toErrorJson(error) as {error: Record<string, unknown>}
-    if (this.failedResult) json.error.result = this.failedResult
+    if (this.failedResult) json.error.result = jobActionResultToJson(this.failedResult)
     return json
   }
 }
+
+/** The library's operations, which these commands are the command line of. */
+const OPERATIONS = {retry: retryJobs, cancel: cancelJobs, delete: deleteJobs}
 
 /** Asks on a terminal; anywhere else refuses, since nobody can answer. */
 async function ask(preview: ActionPreview, filter: JobFilter, colors: ChalkInstance): Promise<boolean> {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {toJobId, type JobId} from '../job/job-id.js'
 import {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from '../job/filter.js'
 import {JOB_STATES, type JobState} from '../job/job.js'
 import {JobFilterError} from '../errors.js'
@@ -68,12 +69,9 @@ export function parseJobListFlags(flags: FilterFlagValues & {order: string; limi
   return {filter, order: parseJobOrder(flags.order), limit: parseLimit(flags.limit)}
 }
 
-/** A job id: a positive integer. */
-export function parseId(text: string): number {
-  const id = Number(text)
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id < 1)
-    throw new JobFilterError(`invalid job id ${JSON.stringify(text)}: ids are positive integers`)
-  return id
+/** A job id: a positive integer within PostgreSQL's bigint, kept as its exact digits (InvalidJobIdError). */
+export function parseId(text: string): JobId {
+  return toJobId(text)
 }
 
 /**

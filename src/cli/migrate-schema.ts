@@ -5,14 +5,12 @@ import {
   describeDownPlan,
   checkUpVersion,
   jsonVersion,
-  migrateDown,
-  migrateUp,
-  migrationStatus,
   type DownPlan,
   type MigrateDownOptions,
   type MigrationResult,
   type MigrationStatus,
 } from '../db/migrations/index.js'
+import {migrateDown, migrateUp, migrationStatus} from '../operator/job-operations.js'
 import {askYesNo, canPrompt} from './confirm.js'
 import type {CommandDatabase} from './database-command.js'
 
@@ -76,7 +74,8 @@ export function parseStatusPrefix(prefix: string | undefined): string | undefine
 
 /** `oban migrate`: Oban's migrations up to the version, in one transaction (see migrateUp). */
 export async function migrateSchemaUp(db: CommandDatabase, request: MigrateUpRequest): Promise<MigrationResult> {
-  return migrateUp(db.pool, request)
+  const {prefix, ...options} = request
+  return migrateUp({pool: db.pool, prefix}, options)
 }
 
 /**
@@ -92,7 +91,10 @@ export async function migrateSchemaDown(
   options: {yes: boolean},
 ): Promise<MigrationResult> {
   const confirm = options.yes ? undefined : askToMigrateDown
-  const result = await migrateDown(db.pool, {...request, confirm})
+  const result = await migrateDown(
+    {pool: db.pool, prefix: request.prefix},
+    {version: request.version, to: request.to, confirm},
+  )
   if (result.declined)
     throw new ConfirmationDeclinedError(
       `not confirmed: schema "${result.prefix}" stays at version ${result.from}, nothing was dropped`,
@@ -111,7 +113,7 @@ async function askToMigrateDown(plan: DownPlan): Promise<boolean> {
 
 /** `oban migrate status`: the version of one schema, or of every schema with Oban's tables. */
 export async function schemaVersions(db: CommandDatabase, prefix: string | undefined): Promise<MigrationStatus[]> {
-  return migrationStatus(db.pool, {prefix})
+  return migrationStatus({pool: db.pool, prefix}, {allSchemas: prefix === undefined})
 }
 
 export function migrateUpJson(result: MigrationResult): MigrateUpJson {

@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import {toJobIds, type JobIdInput} from '../job/job-id.js'
 import {cancelJobs, type CancelledJob} from '../engine/cancel-jobs.js'
 import {sendNotifications} from '../notifier/send.js'
 import {pkillSignal, queueSignal, type QueueAction, type QueueSignalRequest} from '../queue/signals.js'
@@ -20,10 +21,15 @@ export async function sendQueueSignal(
 /**
  * Cancels jobs as Oban's `cancel_all_jobs` does: non-final jobs become cancelled in one
  * statement, then a `pkill` signal goes out for each job that was executing, so the node running
- * it aborts it (it ends cancelled, with an error entry, unless it completed first).
+ * it aborts it (it ends cancelled, with an error entry, unless it completed first). Ids are
+ * checked first ({@link toJobIds}: InvalidJobIdError).
  */
-export async function cancelJobsById(db: Queryable, prefix: string, ids: readonly number[]): Promise<CancelledJob[]> {
-  const cancelled = await cancelJobs(db, prefix, ids)
+export async function cancelJobsById(
+  db: Queryable,
+  prefix: string,
+  ids: readonly JobIdInput[],
+): Promise<CancelledJob[]> {
+  const cancelled = await cancelJobs(db, prefix, toJobIds(ids))
   const executing = cancelled.filter((job) => job.previousState === 'executing')
   if (executing.length > 0)
     await sendNotifications(

@@ -1,4 +1,5 @@
 import {PluginArgumentError, UnknownPluginError, UnknownPluginFunctionError} from '../errors.js'
+import {stringifyJson} from '../util/json.js'
 import {argsFromArgv, checkArgs, type FunctionSignature} from '../plugin/arguments.js'
 import type {NodePresence} from '../cluster/presence-record.js'
 import {didYouMean} from '../util/suggest.js'
@@ -56,7 +57,7 @@ export function prepareCall(
   const signature: FunctionSignature = {plugin: call.plugin, fn: call.fn, args: declared.args}
   const args = call.argv === undefined ? (call.args ?? {}) : argsFromArgv(signature, call.argv)
   const checked = checkArgs(signature, args)
-  const bytes = Buffer.byteLength(JSON.stringify(checked), 'utf8')
+  const bytes = Buffer.byteLength(stringifyJson(checked) ?? '', 'utf8')
   if (bytes > MAX_ARGS_BYTES)
     throw new PluginArgumentError(call.plugin, call.fn, [
       `the arguments are ${bytes} bytes as JSON, more than the ${MAX_ARGS_BYTES} a node accepts`,

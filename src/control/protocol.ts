@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto'
+import {stringifyJson} from '../util/json.js'
 import type {Payload} from '../notifier/notifier.js'
 import {isRecord} from '../util/guards.js'
 
@@ -165,7 +166,7 @@ function checkArgs(args: unknown): Parsed<Record<string, unknown>> {
   if (bad !== undefined) return refuse(`bad argument name ${show(bad)}`)
   let bytes: number
   try {
-    bytes = Buffer.byteLength(JSON.stringify(args), 'utf8')
+    bytes = Buffer.byteLength(stringifyJson(args) ?? '', 'utf8')
   } catch {
     return refuse('args cannot be serialised')
   }
@@ -185,7 +186,7 @@ function refuse(reason: string): {ok: false; reason: string} {
 export function show(value: unknown): string {
   let text: string
   try {
-    text = JSON.stringify(value) ?? String(value)
+    text = stringifyJson(value) ?? String(value)
   } catch {
     text = String(value)
   }

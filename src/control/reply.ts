@@ -1,4 +1,5 @@
 import {ObanError, coerceError} from '../errors.js'
+import {parseJson, stringifyJson} from '../util/json.js'
 import {encodePayload} from '../notifier/codec.js'
 import {MAX_PAYLOAD_BYTES} from '../notifier/send.js'
 import {MAX_ERROR_MESSAGE_CHARS, PROTOCOL_VERSION, type ControlReply, type ReplyError} from './protocol.js'
@@ -18,14 +19,15 @@ const MAX_TRUNCATION_SOURCE_CHARS = 256 * 1024
  * A successful reply that fits in one notification (PostgreSQL refuses payloads of 8000 bytes or
  * more; the codec gzips anything over 512 bytes first). A result too large even compressed is
  * sent truncated, and says so: `result` becomes the longest prefix of its JSON text that fits,
- * and `truncated.bytes` the full JSON's size. A result that is not JSON-serialisable (a BigInt, a
- * cycle) becomes an error reply.
+ * and `truncated.bytes` the full JSON's size. A bigint is sent as a JSON integer with its exact
+ * digits (job ids, src/util/json.ts). A result that is not JSON-serialisable (a cycle) becomes an
+ * error reply.
  */
 export function successReply(to: Replier, result: unknown): ControlReply {
   const base = {v: PROTOCOL_VERSION, id: to.id, instance: to.instance, node: to.node, ok: true as const}
   let json: string | undefined
   try {
-    json = JSON.stringify(result)
+    json = stringifyJson(result)
   } catch (error) {
     return errorReply(to, {
       code: 'result_not_serialisable',
@@ -33,7 +35,7 @@ export function successReply(to: Replier, result: unknown): ControlReply {
     })
   }
   if (json === undefined) return base
-  const whole: ControlReply = {...base, result: JSON.parse(json) as unknown}
+  const whole: ControlReply = {...base, result: parseJson(json)}
   if (fits(whole)) return whole
   const bytes = Buffer.byteLength(json, 'utf8')
   const text = json.slice(0, MAX_TRUNCATION_SOURCE_CHARS)

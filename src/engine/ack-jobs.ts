@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import type {JobError, JobState} from '../job/job.js'
 import {qualified} from '../db/names.js'
 
@@ -29,7 +30,7 @@ const STORED_ERROR = `u.error || jsonb_build_object('at', to_char(${NOW}, 'YYYY-
 
 /** The attempt an ack is about: the job's id and the `attempt` it had when this node fetched it. */
 export interface AckedAttempt {
-  id: number
+  id: JobId
   attempt: number
 }
 
@@ -38,7 +39,7 @@ export interface AckedAttempt {
  * id and attempt, and the row as it is now (`state` null when the job no longer exists).
  */
 export interface StaleAck {
-  id: number
+  id: JobId
   attempt: number
   state: JobState | null
   currentAttempt: number | null
@@ -91,7 +92,7 @@ function fenced(prefix: string, columns: readonly Column[], set: string, states 
 async function run(db: Queryable, statement: {name: string; text: string; values: unknown[]}): Promise<StaleAck[]> {
   const {rows} = await db.query<StaleRow>(statement)
   return rows.map((row) => ({
-    id: Number(row.id),
+    id: String(row.id),
     attempt: row.attempt,
     state: row.state,
     currentAttempt: row.current_attempt,

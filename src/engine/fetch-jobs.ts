@@ -1,5 +1,7 @@
 import type {Queryable} from '../db/pool.js'
+import {timestampMs, type Timestamp} from '../db/types.js'
 import {jsonRowToJob, type Job} from '../job/job.js'
+import {compareJobIds} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
 
 export interface FetchRequest {
@@ -18,12 +20,13 @@ export interface FetchRequest {
  * more rows than asked for. Jobs out of attempts are never fetched. SKIP LOCKED lets any number
  * of producers, in any process or node, fetch from one queue without blocking or duplicates.
  * Returned jobs are sorted in fetch order (UPDATE ... RETURNING does not keep it). Each row comes
- * back as one `row_to_json` value: with 18 columns, node-postgres's per-column parsing was ~20 µs
+ * back as one `row_to_json` value (with the id again as text: JSON.parse would round a bigint
+ * above 2^53): with 18 columns, node-postgres's per-column parsing was ~20 µs
  * per job, about half of the fetch's client CPU (bench/README.md).
  */
 export async function fetchJobs(db: Queryable, prefix: string, request: FetchRequest): Promise<Job[]> {
   const jobs = qualified(prefix, 'oban_jobs')
-  const {rows} = await db.query<{job: Record<string, unknown>}>({
+  const {rows} = await db.query<{id: string; job: Record<string, unknown>}>({
     name: `oban_fetch_jobs:${prefix}`,
     text: `WITH subset AS (
         SELECT id FROM ${jobs}
@@ -39,12 +42,19 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
              attempt = j.attempt + 1
         FROM subset
        WHERE j.id = subset.id AND j.attempt < j.max_attempts
-      RETURNING row_to_json(j) AS job`,
+      RETURNING j.id::text AS id, row_to_json(j) AS job`,
     values: [request.queue, request.demand, request.node, request.producerUuid],
   })
-  return rows.map((row) => jsonRowToJob(row.job)).sort(fetchOrder)
+  return rows.map((row) => jsonRowToJob({...row.job, id: row.id})).sort(fetchOrder)
+}
+
+// Scheduled times a Date cannot hold (`infinity`) compare as ±Infinity, equal to each other.
+function byTime(a: Timestamp, b: Timestamp): number {
+  const x = timestampMs(a)
+  const y = timestampMs(b)
+  return x === y ? 0 : x < y ? -1 : 1
 }
 
 function fetchOrder(a: Job, b: Job): number {
-  return a.priority - b.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || a.id - b.id
+  return a.priority - b.priority || byTime(a.scheduledAt, b.scheduledAt) || compareJobIds(a.id, b.id)
 }

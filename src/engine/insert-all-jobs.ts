@@ -146,7 +146,7 @@ export async function insertAllJobs(
   if (ids.length !== jobs.length) throw new Error(`insert of ${jobs.length} jobs returned ${ids.length} ids`)
   const insertedAt = rows[0]!.inserted_at.getTime()
   // A Date per job: jobs must not share a mutable object.
-  return ids.map((id, i) => newJob(jobs[i]!, Number(id), new Date(insertedAt)))
+  return ids.map((id, i) => newJob(jobs[i]!, String(id), new Date(insertedAt)))
 }
 
 /** A PostgreSQL array literal of strings, every element quoted: `{"a","b \"c\""}`. */

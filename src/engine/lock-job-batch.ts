@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import type {JobFilter} from '../job/filter.js'
 import type {JobState} from '../job/job.js'
 import {eligibleCondition, filterConditions} from './job-filter-sql.js'
@@ -6,9 +7,9 @@ import {qualified} from '../db/names.js'
 
 export interface JobBatch {
   /** Every matching job of the batch's id range, in id order: the candidates. */
-  candidates: number[]
+  candidates: JobId[]
   /** The candidates now locked by this transaction, with their state. */
-  locked: {id: number; state: JobState}[]
+  locked: {id: JobId; state: JobState}[]
 }
 
 /**
@@ -28,7 +29,8 @@ export async function lockJobBatch(
     filter: JobFilter
     states: readonly JobState[]
     outOfAttempts?: readonly JobState[]
-    afterId: number
+    /** Exclusive; "0" for the first batch. */
+    afterId: JobId
     size: number
   },
 ): Promise<JobBatch> {
@@ -39,10 +41,10 @@ export async function lockJobBatch(
   const where = filterConditions(prefix, request.filter, values)
   // MATERIALIZED: the candidate list is computed once, then locked row by row through the
   // primary key; the state is checked again on the locked (latest) version of each row.
-  const {rows} = await db.query<{candidates: string[]; locked: {id: number; state: JobState}[] | null}>(
+  const {rows} = await db.query<{candidates: string[]; locked: {id: string; state: JobState}[] | null}>(
     `WITH candidates AS MATERIALIZED (
        SELECT id FROM ${jobs}
-        WHERE id > $1 AND ${eligible()} AND ${where}
+        WHERE id > $1::bigint AND ${eligible()} AND ${where}
         ORDER BY id
         LIMIT $2
      ), locked AS MATERIALIZED (
@@ -52,12 +54,12 @@ export async function lockJobBatch(
         FOR UPDATE SKIP LOCKED
      )
      SELECT ARRAY(SELECT id FROM candidates ORDER BY id) AS candidates,
-            (SELECT json_agg(json_build_object('id', id, 'state', state) ORDER BY id) FROM locked) AS locked`,
+            (SELECT json_agg(json_build_object('id', id::text, 'state', state) ORDER BY id) FROM locked) AS locked`,
     values,
   )
   const row = rows[0]
   return {
-    candidates: (row?.candidates ?? []).map(Number),
-    locked: (row?.locked ?? []).map((job) => ({id: Number(job.id), state: job.state})),
+    candidates: (row?.candidates ?? []).map(String),
+    locked: (row?.locked ?? []).map((job) => ({id: job.id, state: job.state})),
   }
 }

@@ -34,7 +34,7 @@ export async function findLostAttempts(
     values: [attempts.map((a) => a.id), attempts.map((a) => a.attempt), node],
   })
   return rows.map((row) => ({
-    id: Number(row.id),
+    id: String(row.id),
     attempt: row.attempt,
     state: row.state,
     currentAttempt: row.current_attempt,

@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import {utcParam} from '../db/types.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
 import type {JobInsert} from '../job/spec.js'
@@ -31,7 +32,7 @@ const COLUMNS: Record<ReplaceField, {column: string; cast: string; value: (job: 
 export async function replaceJob(
   db: Queryable,
   prefix: string,
-  id: number,
+  id: JobId,
   job: JobInsert,
   fields: readonly ReplaceField[],
 ): Promise<Job | null> {

@@ -1,9 +1,10 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
 
 /** A job whose state a bulk statement changed (or removed), with the state it left. */
 export interface ChangedJob {
-  id: number
+  id: JobId
   queue: string
   previousState: string
 }
@@ -18,7 +19,7 @@ export interface ChangedJob {
  * takes: see unrunnable-jobs.ts) is retried too, which gives it its attempt; Oban leaves it
  * waiting for ever.
  */
-export async function retryAllJobs(db: Queryable, prefix: string, ids: readonly number[]): Promise<ChangedJob[]> {
+export async function retryAllJobs(db: Queryable, prefix: string, ids: readonly JobId[]): Promise<ChangedJob[]> {
   const jobs = qualified(prefix, 'oban_jobs')
   const {rows} = await db.query<{id: string; queue: string; previous_state: string}>(
     `WITH target AS (
@@ -38,5 +39,5 @@ export async function retryAllJobs(db: Queryable, prefix: string, ids: readonly 
      RETURNING j.id, j.queue, target.state AS previous_state`,
     [ids],
   )
-  return rows.map((r) => ({id: Number(r.id), queue: r.queue, previousState: r.previous_state}))
+  return rows.map((r) => ({id: String(r.id), queue: r.queue, previousState: r.previous_state}))
 }

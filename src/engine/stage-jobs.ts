@@ -1,9 +1,10 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
 
 /** A job the stager made available, with the state it left. */
 export interface StagedJob {
-  id: number
+  id: JobId
   queue: string
   state: 'scheduled' | 'retryable'
 }
@@ -40,5 +41,5 @@ export async function stageJobs(db: Queryable, prefix: string, limit: number): P
       RETURNING j.id, j.queue, subset.state`,
     values: [limit],
   })
-  return rows.map((row) => ({id: Number(row.id), queue: row.queue, state: row.state}))
+  return rows.map((row) => ({id: String(row.id), queue: row.queue, state: row.state}))
 }

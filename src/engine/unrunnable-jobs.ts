@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import type {JobState} from '../job/job.js'
 import {qualified} from '../db/names.js'
 import {stateArray} from './job-filter-sql.js'
@@ -17,7 +18,7 @@ export interface UnrunnableJobs {
   state: JobState
   count: number
   /** The lowest ids among them, at most `sample`. */
-  ids: number[]
+  ids: JobId[]
 }
 
 /**
@@ -51,6 +52,6 @@ export async function findUnrunnableJobs(
     queue: row.queue,
     state: row.state,
     count: row.count,
-    ids: (row.ids ?? []).map(Number),
+    ids: (row.ids ?? []).map(String),
   }))
 }

@@ -1,4 +1,6 @@
 import {EventEmitter} from 'node:events'
+import {getJob, listJobs, type JobPage, type ListJobsOptions} from '../client/read-jobs.js'
+import type {JobIdInput} from '../job/job-id.js'
 import type pg from 'pg'
 import type {Config, ObanOptions} from '../config/config.js'
 import {createConfig} from './create-config.js'
@@ -204,9 +206,25 @@ export class Oban extends EventEmitter {
     return this.signal('stop', target)
   }
 
-  /** Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). */
-  cancelJobs(ids: readonly number[]): Promise<CancelledJob[]> {
+  /**
+   * Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). Ids may be given as
+   * strings, numbers or bigints (see `JobIdInput`); a bad one throws InvalidJobIdError.
+   */
+  cancelJobs(ids: readonly JobIdInput[]): Promise<CancelledJob[]> {
     return cancelJobsById(this.live().pool, this.config.prefix, ids)
+  }
+
+  /** One job of this instance's schema by id (string, number or bigint), or undefined. */
+  getJob(id: JobIdInput): Promise<Job | undefined> {
+    return getJob({pool: this.live().pool, prefix: this.config.prefix}, id)
+  }
+
+  /**
+   * A page of this instance's jobs matching a filter, in order (newest first by default), with
+   * a cursor for the next page: see `listJobs` in the library.
+   */
+  listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
+    return listJobs({pool: this.live().pool, prefix: this.config.prefix}, options)
   }
 
   /** This node's producer for a queue, as Oban's `check_queue`; undefined when not running here. */

@@ -1,4 +1,5 @@
 import type {Config} from '../config/config.js'
+import type {JobId} from '../job/job-id.js'
 import {describeDatabase} from '../db/connection-url.js'
 import {markInstanceOwner, releaseEmbedded} from '../db/embedded/index.js'
 import {migrateUp, verifyMigrated} from '../db/migrations/index.js'
@@ -72,7 +73,7 @@ export interface Runtime {
   readonly plugins: PluginHost
   readonly database: DatabaseInfo
   /** Stops fetching, waits for running jobs (grace period), writes their acks, resigns, closes. */
-  release(): Promise<{orphaned: number[]}>
+  release(): Promise<{orphaned: JobId[]}>
 }
 
 /** What the instance hears from its runtime while it runs. */
@@ -226,7 +227,7 @@ export async function startRuntime(
       pollInterval: options.pollInterval,
       execute: (job, abort) => executeJob(job, abort, executor),
     })
-    let orphaned: number[] = []
+    let orphaned: JobId[] = []
     releasers.push(async () => {
       orphaned = await queues.stop()
     })

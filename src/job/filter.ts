@@ -1,4 +1,5 @@
 import type {JobState} from './job.js'
+import type {JobId} from './job-id.js'
 
 /**
  * Which jobs a query or a bulk action addresses. Every given criterion must hold (AND); the values
@@ -6,7 +7,7 @@ import type {JobState} from './job.js'
  * "retryable jobs in queue a or b". An empty filter matches every job.
  */
 export interface JobFilter {
-  ids?: readonly number[]
+  ids?: readonly JobId[]
   queues?: readonly string[]
   states?: readonly JobState[]
   workers?: readonly string[]

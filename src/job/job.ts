@@ -1,4 +1,5 @@
-import {parseJsonTimestamp} from '../db/types.js'
+import {parseJsonTimestamp, type Timestamp} from '../db/types.js'
+import type {JobId} from './job-id.js'
 
 /**
  * The job model, as stored in Oban's `oban_jobs` table (schema version 14). Field names are the
@@ -33,9 +34,16 @@ export interface JobError {
 
 export type JobArgs = Record<string, unknown>
 
+/**
+ * A job's timestamp: a `Date`, or, for a value a Date cannot hold, PostgreSQL's own text of it
+ * (`'infinity'`, `'-infinity'`, `'294276-01-01 00:00:00'`). oban-ts itself only writes Dates; the
+ * text comes from rows written by other clients, and is shown as stored.
+ */
+export type JobTimestamp = Timestamp
+
 export interface Job<Args extends JobArgs = JobArgs> {
-  /** bigint in the database; safe as a number until 2^53 ids, which a sequence does not reach. */
-  id: number
+  /** A bigint in the database, carried as its exact decimal digits (see src/job/job-id.ts). */
+  id: JobId
   state: JobState
   queue: string
   /** The worker name as stored, e.g. `MyApp.Workers.Email` (shared with Elixir nodes). */
@@ -47,12 +55,17 @@ export interface Job<Args extends JobArgs = JobArgs> {
   attempt: number
   maxAttempts: number
   priority: number
-  insertedAt: Date
-  scheduledAt: Date
-  attemptedAt: Date | null
-  completedAt: Date | null
-  discardedAt: Date | null
-  cancelledAt: Date | null
+  /**
+   * Timestamps (UTC) are Dates, except a value a Date cannot hold, which is kept as the text
+   * PostgreSQL stores: `'infinity'`, `'-infinity'` or a time after 275760-09-13 (a row written by
+   * psql or another client). See {@link JobTimestamp}.
+   */
+  insertedAt: JobTimestamp
+  scheduledAt: JobTimestamp
+  attemptedAt: JobTimestamp | null
+  completedAt: JobTimestamp | null
+  discardedAt: JobTimestamp | null
+  cancelledAt: JobTimestamp | null
   /** `[node, producer uuid]` of the last fetch. */
   attemptedBy: string[] | null
 }
@@ -74,12 +87,12 @@ export interface JobRow {
   attempt: number
   max_attempts: number
   priority: number | null
-  inserted_at: Date
-  scheduled_at: Date
-  attempted_at: Date | null
-  completed_at: Date | null
-  discarded_at: Date | null
-  cancelled_at: Date | null
+  inserted_at: Timestamp
+  scheduled_at: Timestamp
+  attempted_at: Timestamp | null
+  completed_at: Timestamp | null
+  discarded_at: Timestamp | null
+  cancelled_at: Timestamp | null
   attempted_by: string[] | null
 }
 
@@ -128,7 +141,7 @@ export function rowToJob(row: JobRow): Job {
 
 function toJob(row: JobRow): Job {
   return {
-    id: Number(row.id),
+    id: String(row.id),
     state: row.state as JobState,
     queue: row.queue,
     worker: row.worker,

@@ -1,4 +1,5 @@
 import {JobValidationError, type JobIssue} from '../errors.js'
+import type {JobId} from './job-id.js'
 import type {Job, JobArgs} from './job.js'
 import {didYouMean} from '../util/suggest.js'
 import {
@@ -75,7 +76,7 @@ export interface JobInsert {
  * The job a freshly inserted (or, with a null id, an unsaved) row holds: the spec's values plus
  * the defaults of a new row (no attempt, no errors). Saves reading every column back.
  */
-export function newJob<Id extends number | null>(job: JobInsert, id: Id, insertedAt: Date): Omit<Job, 'id'> & {id: Id} {
+export function newJob<Id extends JobId | null>(job: JobInsert, id: Id, insertedAt: Date): Omit<Job, 'id'> & {id: Id} {
   return {
     id,
     state: job.state,

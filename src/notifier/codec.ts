@@ -1,4 +1,5 @@
 import {gunzipSync, gzipSync} from 'node:zlib'
+import {parseJson, stringifyJson} from '../util/json.js'
 import {NotificationPayloadError} from '../errors.js'
 import type {Payload} from './notifier.js'
 
@@ -22,9 +23,10 @@ const MAX_INFLATED_BYTES = 16 * 1024 * 1024
 
 /**
  * Encodes one payload for the wire. Throws {@link NotificationPayloadError} when the payload is
- * not a plain JSON object or cannot be serialised (a BigInt, a cycle). Values follow
- * `JSON.stringify` (dates become ISO strings, `undefined` keys vanish), as Elixir's JSON encoder
- * turns structs it knows into strings.
+ * not a plain JSON object or cannot be serialised (a cycle). Values follow `JSON.stringify`
+ * (dates become ISO strings, `undefined` keys vanish), as Elixir's JSON encoder turns structs it
+ * knows into strings, except that a bigint is written as a JSON integer with its exact digits
+ * (job ids: src/util/json.ts).
  */
 export function encodePayload(payload: Payload): string {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
@@ -32,7 +34,7 @@ export function encodePayload(payload: Payload): string {
   }
   let json: string
   try {
-    json = JSON.stringify(payload)
+    json = stringifyJson(payload) ?? ''
   } catch (error) {
     throw new NotificationPayloadError(
       `a notification payload cannot be encoded as JSON: ${(error as Error).message}`,
@@ -46,7 +48,8 @@ export function encodePayload(payload: Payload): string {
 /**
  * Decodes one payload from the wire, in any form an Oban node may send. Returns `undefined` for
  * anything malformed (bad base64, bad gzip, bad JSON) or for JSON that is not an object; never
- * throws, because a payload comes from whoever can NOTIFY on the channel.
+ * throws, because a payload comes from whoever can NOTIFY on the channel. An integer that a double
+ * cannot hold exactly (an Elixir node's job id above 2^53) is decoded as a bigint.
  */
 export function decodePayload(text: string): Payload | undefined {
   if (typeof text !== 'string') return undefined
@@ -55,7 +58,7 @@ export function decodePayload(text: string): Payload | undefined {
     if (text.startsWith(COMPRESSED_PREFIX)) json = inflate(text.slice(COMPRESSED_PREFIX.length))
     else if (text.startsWith(LEGACY_GZIP_PREFIX)) json = inflate(text)
     else json = text
-    const value: unknown = JSON.parse(json)
+    const value: unknown = parseJson(json)
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
     return value as Payload
   } catch {

@@ -1,4 +1,5 @@
 import type {Pool} from '../db/pool.js'
+import {compareJobIds, type JobId} from '../job/job-id.js'
 import {countJobsByState} from '../engine/count-jobs.js'
 import {jobStates} from '../engine/job-states.js'
 import type {JobFilter} from '../job/filter.js'
@@ -36,10 +37,11 @@ export interface JobActionResult {
   batches: number
   /** Matching jobs left alone because a node held them locked throughout; run again to include them. */
   skipped: number
-  changedIds: number[] | null
-  notFound: number[]
+  /** Ids are strings of their exact digits (src/job/job-id.ts); `--json` writes them as JSON integers. */
+  changedIds: JobId[] | null
+  notFound: JobId[]
   /** Explicit ids whose job is in a state the action does not apply to. */
-  notEligible: {id: number; state: JobState}[]
+  notEligible: {id: JobId; state: JobState}[]
 }
 
 export interface ActOnJobsOptions {
@@ -51,6 +53,8 @@ export interface ActOnJobsOptions {
   confirm?: (preview: ActionPreview) => Promise<boolean>
   onProgress?: (changed: number, total: number) => void
   batchSize?: number
+  /** `throw` (default): {@link JobNotFoundError} for explicit ids that do not exist; `return`: listed in `notFound` only. */
+  notFound?: 'throw' | 'return'
 }
 
 /**
@@ -97,18 +101,19 @@ export async function actOnJobs(options: ActOnJobsOptions): Promise<JobActionRes
       signalled: run.signalled,
       batches: run.batches,
       skipped: run.skipped,
-      changedIds: run.changedIds?.sort((a, b) => a - b) ?? null,
+      changedIds: run.changedIds?.sort(compareJobIds) ?? null,
     })
   }
   if (filter.ids) await accountForIds(pool, prefix, filter.ids, result)
-  if (result.notFound.length > 0) throw new JobNotFoundError(result.notFound, prefix, result)
+  if (result.notFound.length > 0 && options.notFound !== 'return')
+    throw new JobNotFoundError(result.notFound, prefix, result)
   return result
 }
 
 /** Sorts explicit ids that did not change into not found and not eligible (in their current state). */
-async function accountForIds(pool: Pool, prefix: string, ids: readonly number[], result: JobActionResult) {
+async function accountForIds(pool: Pool, prefix: string, ids: readonly JobId[], result: JobActionResult) {
   const changed = new Set(result.changedIds)
-  const rest = [...new Set(ids)].filter((id) => !changed.has(id)).sort((a, b) => a - b)
+  const rest = [...new Set(ids)].filter((id) => !changed.has(id)).sort(compareJobIds)
   if (rest.length === 0) return
   const states = await jobStates(pool, prefix, rest)
   for (const id of rest) {

@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import {deleteAllJobs} from '../engine/delete-all-jobs.js'
 import {retryAllJobs, type ChangedJob} from '../engine/retry-all-jobs.js'
 import {JOB_STATES, type JobState} from '../job/job.js'
@@ -17,7 +18,7 @@ export interface JobAction {
   /** Past tense, for messages: `retried`. */
   done: string
   /** Applies the action to jobs this transaction has locked; returns those it changed. */
-  apply(db: Queryable, prefix: string, ids: readonly number[]): Promise<ChangedJob[]>
+  apply(db: Queryable, prefix: string, ids: readonly JobId[]): Promise<ChangedJob[]>
 }
 
 const except = (...excluded: JobState[]) => JOB_STATES.filter((state) => !excluded.includes(state))

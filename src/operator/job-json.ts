@@ -1,12 +1,16 @@
-import type {Job, JobError, JobState} from '../job/job.js'
+import type {Job, JobError, JobState, JobTimestamp} from '../job/job.js'
+import type {JobActionResult} from './act-on-jobs.js'
+import {jobIdToJson} from '../job/job-id.js'
 
 /**
  * A job as the `--json` output of the job commands prints it: the library's {@link Job} with
- * every timestamp as an ISO-8601 UTC string (or null). A stable, documented shape (README,
+ * every timestamp as an ISO-8601 UTC string (or null); a time a JavaScript Date cannot hold is
+ * the text PostgreSQL stores (`"infinity"`, `"-infinity"`). A stable, documented shape (README,
  * "Scripting"): fields are only ever added.
  */
 export interface JobJson {
-  id: number
+  /** A JSON integer with the id's exact digits: a bigint beyond 2^53 (written by src/util/json.ts). */
+  id: number | bigint
   state: JobState
   queue: string
   worker: string
@@ -29,9 +33,10 @@ export interface JobJson {
 }
 
 export function jobToJson(job: Job): JobJson {
-  const iso = (date: Date | null) => (date === null ? null : date.toISOString())
+  const iso = (date: JobTimestamp | null) =>
+    date === null ? null : typeof date === 'string' ? date : date.toISOString()
   return {
-    id: job.id,
+    id: jobIdToJson(job.id),
     state: job.state,
     queue: job.queue,
     worker: job.worker,
@@ -42,12 +47,31 @@ export function jobToJson(job: Job): JobJson {
     attempt: job.attempt,
     maxAttempts: job.maxAttempts,
     priority: job.priority,
-    insertedAt: job.insertedAt.toISOString(),
-    scheduledAt: job.scheduledAt.toISOString(),
+    insertedAt: iso(job.insertedAt)!,
+    scheduledAt: iso(job.scheduledAt)!,
     attemptedAt: iso(job.attemptedAt),
     completedAt: iso(job.completedAt),
     discardedAt: iso(job.discardedAt),
     cancelledAt: iso(job.cancelledAt),
     attemptedBy: job.attemptedBy,
+  }
+}
+
+/**
+ * The `--json` output of `oban job retry|cancel|delete`: the library's {@link JobActionResult}
+ * with each id as a JSON integer of its exact digits.
+ */
+export type JobActionResultJson = Omit<JobActionResult, 'changedIds' | 'notFound' | 'notEligible'> & {
+  changedIds: (number | bigint)[] | null
+  notFound: (number | bigint)[]
+  notEligible: {id: number | bigint; state: JobState}[]
+}
+
+export function jobActionResultToJson(result: JobActionResult): JobActionResultJson {
+  return {
+    ...result,
+    changedIds: result.changedIds?.map(jobIdToJson) ?? null,
+    notFound: result.notFound.map(jobIdToJson),
+    notEligible: result.notEligible.map(({id, state}) => ({id: jobIdToJson(id), state})),
   }
 }

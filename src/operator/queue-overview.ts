@@ -1,4 +1,5 @@
 import type {Queryable} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import type {JobState} from '../job/job.js'
 import {queueCounts} from '../engine/queue-counts.js'
 import {queueLatencies} from '../engine/queue-latency.js'
@@ -32,7 +33,7 @@ export interface QueueOverview {
    * Jobs of this queue that can never run (waiting with no attempt left), per state, with their
    * lowest ids; empty when there are none. `oban job retry ID...` gives them an attempt.
    */
-  unrunnable: {state: JobState; count: number; ids: number[]}[]
+  unrunnable: {state: JobState; count: number; ids: JobId[]}[]
 }
 
 /** A queue as one node runs it. */

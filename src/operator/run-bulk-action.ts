@@ -1,4 +1,5 @@
 import type {Pool, PoolClient} from '../db/pool.js'
+import type {JobId} from '../job/job-id.js'
 import {transactionOn} from '../db/transaction.js'
 import {lockJobBatch} from '../engine/lock-job-batch.js'
 import type {ChangedJob} from '../engine/retry-all-jobs.js'
@@ -39,9 +40,9 @@ export interface BulkRun {
   /** Matching jobs left alone because another transaction held them locked on every pass. */
   skipped: number
   /** The skipped ids (up to 10,000 are remembered). */
-  skippedIds: number[]
+  skippedIds: JobId[]
   /** With `trackIds`: the ids changed; otherwise null. */
-  changedIds: number[] | null
+  changedIds: JobId[] | null
 }
 
 /**
@@ -89,12 +90,12 @@ async function sweep(
   options: BulkRunOptions,
   filter: JobFilter,
   run: BulkRun,
-): Promise<{ids: number[]; overflow: number}> {
-  const skipped = {ids: [] as number[], overflow: 0}
-  let afterId = 0
+): Promise<{ids: JobId[]; overflow: number}> {
+  const skipped = {ids: [] as JobId[], overflow: 0}
+  let afterId: JobId = '0'
   for (;;) {
     let changed: ChangedJob[] = []
-    let last: number | undefined
+    let last: JobId | undefined
     await transactionOn(client, async () => {
       const batch = await lockJobBatch(client, options.prefix, {
         filter,

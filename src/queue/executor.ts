@@ -1,4 +1,5 @@
 import {defaultBackoff} from '../job/backoff.js'
+import {timestampMs} from '../db/types.js'
 import {coerceError} from '../errors.js'
 import {malformedReason, type Job, type JobError} from '../job/job.js'
 import {toJobResult, type JobResult} from '../job/result.js'
@@ -61,7 +62,9 @@ export async function executeJob(job: Job, abort: JobAbort, context: ExecutorCon
   const ack = toAck(job, outcome, worker, context)
   if (observed) {
     const duration = performance.now() - started
-    const queueTime = Math.max(0, (job.attemptedAt?.getTime() ?? 0) - job.scheduledAt.getTime())
+    const waited = (job.attemptedAt === null ? 0 : timestampMs(job.attemptedAt)) - timestampMs(job.scheduledAt)
+    // A scheduled time a Date cannot hold (`-infinity`, set by hand) gives no queue time.
+    const queueTime = Number.isFinite(waited) ? Math.max(0, waited) : 0
     const state = ack.kind === 'discard' ? 'discard' : stateOf(outcome)
     if (outcome.kind === 'failure') {
       emit(

@@ -1,4 +1,5 @@
 import {randomUUID} from 'node:crypto'
+import type {JobId} from '../job/job-id.js'
 import type {Pool} from '../db/pool.js'
 import type {AckedAttempt} from '../engine/ack-jobs.js'
 import {fetchJobs} from '../engine/fetch-jobs.js'
@@ -34,7 +35,7 @@ export interface QueueCheck {
   queue: string
   limit: number
   paused: boolean
-  running: number[]
+  running: JobId[]
   node: string
   uuid: string
   startedAt: Date
@@ -64,12 +65,12 @@ export class Producer {
   readonly startedAt = new Date()
   private limit: number
   private paused: boolean
-  private readonly running = new Map<number, Running>()
+  private readonly running = new Map<JobId, Running>()
   /**
    * Jobs whose outcome is not to be written: left running at shutdown (a Lifeline rescues them),
    * or abandoned because they were rescued while this node was paused.
    */
-  private readonly orphans = new Set<number>()
+  private readonly orphans = new Set<JobId>()
   private fetching = false
   private again = false
   private backlog = false
@@ -143,7 +144,7 @@ export class Producer {
    * Aborts a running job's signal (Oban's `pkill`); its execution reports it cancelled.
    * Returns whether the job was running here.
    */
-  kill(jobId: number, reason: unknown): boolean {
+  kill(jobId: JobId, reason: unknown): boolean {
     const entry = this.running.get(jobId)
     if (!entry) return false
     entry.abort.abort(reason)
@@ -155,7 +156,7 @@ export class Producer {
    * was paused): its signal aborts with `reason` and its outcome is not written. Returns whether
    * the job was running here.
    */
-  abandon(jobId: number, reason: unknown): boolean {
+  abandon(jobId: JobId, reason: unknown): boolean {
     const entry = this.running.get(jobId)
     if (!entry) return false
     this.orphans.add(jobId)
@@ -185,7 +186,7 @@ export class Producer {
    * are orphaned: their signals are aborted, their outcomes are not written, and they stay
    * `executing` until a Lifeline rescues them, as in Oban. Emits `queue:shutdown`.
    */
-  async shutdown(graceMs: number): Promise<{orphaned: number[]}> {
+  async shutdown(graceMs: number): Promise<{orphaned: JobId[]}> {
     this.stopping = true
     this.paused = true
     clearTimeout(this.dispatchTimer)

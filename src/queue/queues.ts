@@ -1,4 +1,6 @@
 import type {Config, NormalizedQueue} from '../config/config.js'
+import type {JobId} from '../job/job-id.js'
+import {stringifyJson} from '../util/json.js'
 import type {Pool} from '../db/pool.js'
 import {findLostAttempts} from '../engine/lost-attempts.js'
 import {coerceError} from '../errors.js'
@@ -63,7 +65,7 @@ export class Queues {
    * jobs and the nodes that hold them now. Returns the ids abandoned; never rejects (a failed
    * check is logged: the acks' fence still protects the other node's attempt).
    */
-  async abandonLost(pausedMs: number): Promise<number[]> {
+  async abandonLost(pausedMs: number): Promise<JobId[]> {
     const {pool, config, logger} = this.options
     const producers = [...this.producers.values()]
     const attempts = producers.flatMap((p) => p.attempts())
@@ -78,7 +80,7 @@ export class Queues {
       return []
     }
     const abandoned: string[] = []
-    const ids: number[] = []
+    const ids: JobId[] = []
     for (const job of lost) {
       const holder = job.state === 'executing' ? job.attemptedBy?.[0] : undefined
       const reason = new JobRescued(job.id, holder)
@@ -137,7 +139,7 @@ export class Queues {
   }
 
   /** Stops every queue concurrently, each with the grace period; returns the orphaned job ids. */
-  async stop(): Promise<number[]> {
+  async stop(): Promise<JobId[]> {
     this.stopped = true
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe()
     const producers = [...this.producers.values()]
@@ -161,7 +163,7 @@ export class Queues {
     if (!parsed.ok) {
       const line = this.malformedSignals.admit(
         'signal',
-        `ignored a signal: ${parsed.reason}: ${JSON.stringify(payload).slice(0, 200)}`,
+        `ignored a signal: ${parsed.reason}: ${(stringifyJson(payload) ?? '').slice(0, 200)}`,
       )
       if (line) this.options.logger.warn(line)
       return
@@ -197,7 +199,7 @@ export class Queues {
  */
 export class JobRescued extends Error {
   constructor(
-    readonly jobId: number,
+    readonly jobId: JobId,
     readonly holder: string | undefined,
   ) {
     super(`job ${jobId} was rescued while this node was paused${holder ? ` and now runs on ${holder}` : ''}`)
@@ -211,7 +213,7 @@ function seconds(ms: number): string {
 
 /** The abort reason of a job cancelled by a `pkill` signal. */
 export class JobKilled extends Error {
-  constructor(readonly jobId: number) {
+  constructor(readonly jobId: JobId) {
     super(`job ${jobId} was cancelled while executing`)
     this.name = 'JobKilled'
   }

@@ -1,4 +1,5 @@
 import {ObanError} from '../errors.js'
+import {jobIdFromJson, jobIdToJson, type JobId} from '../job/job-id.js'
 import type {Payload} from '../notifier/notifier.js'
 import {formatCount, MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
 import {QUEUE_NAME_RULE, isQueueName} from '../util/queue-name.js'
@@ -60,8 +61,9 @@ export function queueSignal(action: QueueAction, request: QueueSignalRequest): P
 }
 
 /** Oban's `pkill` signal: whichever node runs the job aborts it and records it cancelled. */
-export function pkillSignal(jobId: number): Payload {
-  return {action: 'pkill', job_id: jobId}
+export function pkillSignal(jobId: JobId): Payload {
+  // A JSON integer with the id's exact digits, as Oban sends and expects (see src/util/json.ts).
+  return {action: 'pkill', job_id: jobIdToJson(jobId)}
 }
 
 /** A received signal, checked. */
@@ -69,7 +71,7 @@ export type ReceivedSignal =
   | {action: 'pause' | 'resume' | 'stop'; queue: string}
   | {action: 'scale'; queue: string; limit?: number; paused?: boolean}
   | {action: 'start'; queue: string; limit: number; paused: boolean}
-  | {action: 'pkill'; jobId: number}
+  | {action: 'pkill'; jobId: JobId}
 
 /**
  * Checks a signal received from another node (or anyone who can NOTIFY): a signal this node must
@@ -82,8 +84,9 @@ export function parseSignal(payload: Payload): {ok: true; signal: ReceivedSignal
   const refuse = (reason: string) => ({ok: false as const, reason})
   const accept = (signal: ReceivedSignal) => ({ok: true as const, signal})
   if (action === 'pkill') {
-    const id = Number(payload.job_id)
-    return Number.isSafeInteger(id) && id > 0 ? accept({action, jobId: id}) : refuse('pkill without a valid job_id')
+    // An integer beyond 2^53 arrives as a bigint (src/notifier/codec.ts decodes losslessly).
+    const id = jobIdFromJson(payload.job_id)
+    return id === undefined ? refuse('pkill without a valid job_id') : accept({action, jobId: id})
   }
   if (typeof queue !== 'string' || queue === '') return refuse('no queue')
   if (queue !== '*' && !isQueueName(queue)) return refuse(`invalid queue name (${QUEUE_NAME_RULE})`)

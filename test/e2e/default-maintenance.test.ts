@@ -16,7 +16,7 @@ describe('the default oban start', {timeout: 120_000}, () => {
        VALUES ('Gone.Worker', 'default', 'executing', 1, 3, timezone('UTC', now()) - interval '10 minutes', ARRAY['gone-node', 'x'])
        RETURNING id`,
     )
-    const id = Number(rows[0]!.id)
+    const id = String(rows[0]!.id)
 
     const retry = await fixture.cli('job', 'retry', String(id))
     expect(retry.code).toBe(0)
@@ -33,7 +33,7 @@ describe('the default oban start', {timeout: 120_000}, () => {
     // Its first scheduled run is an interval (1m) away: ask for one now, as a user can.
     const rescue = await fixture.cli('plugin', 'rescue', 'Lifeline', '--json')
     expect(rescue.code, rescue.stderr).toBe(0)
-    const result = JSON.parse(rescue.stdout) as {nodes: {node: string; result: {rescued: number[]}}[]}
+    const result = JSON.parse(rescue.stdout) as {nodes: {node: string; result: {rescued: string[]}}[]}
     expect(result.nodes.map((n) => [n.node, n.result.rescued])).toEqual([['solo', [id]]])
     // Rescued to available, then run by queue default (its worker is unknown here, so it fails).
     await eventually(async () => (await readJob(pool, id)).state !== 'available', 20_000, 'the rescued job run')

@@ -20,21 +20,21 @@ beforeEach(async () => {
 })
 
 interface Row {
-  id: number
+  id: string
   state: string
   attempt: number
   node: string | null
 }
 
-async function rows(ids: readonly number[]): Promise<Row[]> {
+async function rows(ids: readonly string[]): Promise<Row[]> {
   const {rows} = await pool.query<{id: string; state: string; attempt: number; node: string | null}>(
     'SELECT id, state, attempt, attempted_by[1] AS node FROM oban_jobs WHERE id = ANY($1) ORDER BY id',
     [ids],
   )
-  return rows.map((row) => ({...row, id: Number(row.id)}))
+  return rows
 }
 
-const allOn = (node: string, attempt: number) => async (ids: readonly number[]) =>
+const allOn = (node: string, attempt: number) => async (ids: readonly string[]) =>
   (await rows(ids)).every((row) => row.state === 'executing' && row.node === node && row.attempt === attempt)
 
 /**
@@ -125,7 +125,7 @@ describe('a node frozen (SIGSTOP) while its jobs are rescued and run elsewhere',
     })
     // Each job was either aborted by that check, or (if its run had ended and it was being
     // acknowledged first) had its ack ignored; the runs still going are always aborted.
-    const accounted = (id: number) =>
+    const accounted = (id: string) =>
       a.stderr().includes(`${id} (attempt 2 on edge-b)`) ||
       a.stderr().includes(`job ${id}: ignored the complete of attempt 1 from this node (edge-a)`)
     await eventually(() => ids.every(accounted), 20_000, 'every job aborted or its ack ignored')

@@ -9,7 +9,7 @@ const fixture = createFixture(url)
 beforeAll(() => createRunsTable(pool))
 beforeEach(() => resetTables(pool))
 
-const started = (jobId: number) =>
+const started = (jobId: string) =>
   eventually(
     async () => ((await pool.query('SELECT 1 FROM runs WHERE job_id = $1', [jobId])).rowCount ?? 0) > 0,
     20_000,

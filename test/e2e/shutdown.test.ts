@@ -8,14 +8,14 @@ const fixture = createFixture(url)
 beforeAll(() => createRunsTable(pool))
 beforeEach(() => resetTables(pool))
 
-const run = async (jobId: number) =>
+const run = async (jobId: string) =>
   (
     await pool.query<{finished_at: Date | null; aborted: string | null}>(
       'SELECT finished_at, aborted FROM runs WHERE job_id = $1',
       [jobId],
     )
   ).rows[0]
-const started = (jobId: number) =>
+const started = (jobId: string) =>
   eventually(async () => (await run(jobId)) !== undefined, 20_000, `job ${jobId} running`)
 
 describe('oban start on SIGTERM', {timeout: 120_000}, () => {

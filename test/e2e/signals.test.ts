@@ -47,7 +47,7 @@ async function applied(node: string, check: (queues: PresenceQueue[]) => boolean
 }
 const queue = (queues: PresenceQueue[], name: string) => queues.find((q) => q.queue === name)
 
-const ids = (jobs: {id: number}[]) => jobs.map((j) => j.id)
+const ids = (jobs: {id: string}[]) => jobs.map((j) => j.id)
 const runsQueue = async (node: string, queue: string) =>
   (
     await pool.query(
@@ -55,7 +55,7 @@ const runsQueue = async (node: string, queue: string) =>
       [node, JSON.stringify([{queue}])],
     )
   ).rowCount === 1
-const maxConcurrency = async (jobIds: number[]) =>
+const maxConcurrency = async (jobIds: string[]) =>
   (await pool.query<{max: number}>('SELECT max(concurrency)::int AS max FROM runs WHERE job_id = ANY($1)', [jobIds]))
     .rows[0]!.max
 

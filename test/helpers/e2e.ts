@@ -221,12 +221,12 @@ export const sleeper = (args: {ms: number; ignoreAbort?: boolean}, queue = 'defa
 })
 
 /** Job states by id. */
-export async function states(pool: Pool, ids: readonly number[]): Promise<string[]> {
+export async function states(pool: Pool, ids: readonly (string | number)[]): Promise<string[]> {
   const {rows} = await pool.query<{state: string}>('SELECT state FROM oban_jobs WHERE id = ANY($1) ORDER BY id', [ids])
   return rows.map((r) => r.state)
 }
 
-export async function allInState(pool: Pool, ids: readonly number[], state: string): Promise<boolean> {
+export async function allInState(pool: Pool, ids: readonly (string | number)[], state: string): Promise<boolean> {
   return (await states(pool, ids)).every((s) => s === state)
 }
 

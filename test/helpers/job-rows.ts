@@ -2,7 +2,7 @@ import type {Pool} from '../../src/db/pool.js'
 
 /** A row of oban_jobs with every column settable; times are seconds from now (negative: past). */
 export interface JobRowSpec {
-  id?: number
+  id?: number | string
   state?: string
   queue?: string
   worker?: string
@@ -28,8 +28,8 @@ const at = (seconds: number | null | undefined) => (seconds === null || seconds 
  * Inserts rows as another client would, with known states and timestamps; explicit ids are
  * allowed (the sequence is moved past them). Returns the ids in order.
  */
-export async function insertJobRows(pool: Pool, specs: JobRowSpec[], prefix = 'public'): Promise<number[]> {
-  const ids: number[] = []
+export async function insertJobRows(pool: Pool, specs: JobRowSpec[], prefix = 'public'): Promise<string[]> {
+  const ids: string[] = []
   const t = (param: string) => `CASE WHEN ${param}::float8 IS NULL THEN NULL ELSE
     timezone('UTC', now()) + make_interval(secs => ${param}::float8) END`
   for (const spec of specs) {
@@ -62,7 +62,7 @@ export async function insertJobRows(pool: Pool, specs: JobRowSpec[], prefix = 'p
         spec.attemptedBy ?? null,
       ],
     )
-    ids.push(Number(rows[0]!.id))
+    ids.push(String(rows[0]!.id))
   }
   if (specs.some((spec) => spec.id !== undefined))
     await pool.query(
@@ -75,7 +75,7 @@ export async function insertJobRows(pool: Pool, specs: JobRowSpec[], prefix = 'p
  * One job in every state, as each state looks when Oban puts a job there (attempts, timestamps,
  * errors), in queues `mailers` and `default`. Ids are returned by state.
  */
-export async function insertEveryState(pool: Pool, prefix = 'public'): Promise<Record<string, number>> {
+export async function insertEveryState(pool: Pool, prefix = 'public'): Promise<Record<string, string>> {
   const error = (attempt: number, secondsAgo: number, text: string) => ({
     attempt,
     at: new Date(Date.now() - secondsAgo * 1000).toISOString(),

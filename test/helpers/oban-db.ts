@@ -29,8 +29,8 @@ export interface RawJob {
 }
 
 /** Inserts rows directly, as another client (psql, an Elixir node) would; returns their ids. */
-export async function insertRaw(pool: Pool, jobs: RawJob[], prefix = 'public'): Promise<number[]> {
-  const ids: number[] = []
+export async function insertRaw(pool: Pool, jobs: RawJob[], prefix = 'public'): Promise<string[]> {
+  const ids: string[] = []
   for (const job of jobs) {
     const {rows} = await pool.query<{id: string}>(
       `INSERT INTO "${prefix}".oban_jobs (worker, queue, args, state, priority, attempt, max_attempts, scheduled_at)
@@ -46,13 +46,13 @@ export async function insertRaw(pool: Pool, jobs: RawJob[], prefix = 'public'): 
         job.scheduledIn ?? 0,
       ],
     )
-    ids.push(Number(rows[0]!.id))
+    ids.push(String(rows[0]!.id))
   }
   return ids
 }
 
 /** Reads one job row as stored. */
-export async function readJob(pool: Pool, id: number, prefix = 'public'): Promise<Record<string, unknown>> {
+export async function readJob(pool: Pool, id: string | number, prefix = 'public'): Promise<Record<string, unknown>> {
   const {rows} = await pool.query(`SELECT * FROM "${prefix}".oban_jobs WHERE id = $1`, [id])
   return rows[0] as Record<string, unknown>
 }

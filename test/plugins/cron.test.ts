@@ -305,7 +305,7 @@ describe('Cron: functions', () => {
         ['0 11 * * *', 'MyApp.Twice', {name: 'twice-b'}],
       ],
     })
-    const byName = (await service.runEntry('report')) as {leader: boolean; job: {id: number; args: unknown}}
+    const byName = (await service.runEntry('report')) as {leader: boolean; job: {id: string; args: unknown}}
     expect(byName).toMatchObject({leader: true, job: {args: {kind: 'daily'}}})
     await service.runEntry('report')
     expect(await service.runEntry('MyApp.Report')).toMatchObject({leader: true})

@@ -48,7 +48,7 @@ describe('leader-only maintenance plugins', {timeout: 30_000}, () => {
       await eventually(() => runs.filter((run) => run.plugin === 'Lifeline').length >= 3, 5000, 'follower runs')
       expect(runs.every((run) => run.leader === false)).toBe(true)
       const {rows} = await pool.query<{id: string; state: string}>('SELECT id, state FROM oban_jobs ORDER BY id')
-      expect(rows.map((row) => [Number(row.id), row.state])).toEqual([
+      expect(rows.map((row) => [row.id, row.state])).toEqual([
         [old, 'completed'],
         [stuck, 'executing'],
       ])

@@ -55,7 +55,7 @@ async function presence(node: string, options: {startedAgo: number; expiresIn: n
   })
 }
 
-async function states(ids: number[], prefix = 'public') {
+async function states(ids: string[], prefix = 'public') {
   return Promise.all(ids.map(async (id) => (await readJob(pool, id, prefix)).state))
 }
 
@@ -99,8 +99,13 @@ describe('Lifeline', () => {
       executing('no-node', {attemptedBy: null}),
     ])
     const {service} = lifeline({rescueAfter: '1h'})
-    const result = (await service.rescue()) as {rescued: number[]}
-    expect([...result.rescued].sort((a, b) => a - b)).toEqual([onRestarted, onExpired, onElixir, noNode])
+    const result = (await service.rescue()) as {rescued: string[]}
+    expect([...result.rescued].sort((a, b) => Number(a) - Number(b))).toEqual([
+      onRestarted,
+      onExpired,
+      onElixir,
+      noNode,
+    ])
     expect(await states([onAlive!])).toEqual(['executing'])
     // With presence: false, the time rule alone applies, as in Oban.
     const oban = lifeline({rescueAfter: '1h', presence: false})
@@ -118,8 +123,8 @@ describe('Lifeline', () => {
       executing('spent', {attemptedIn: null, attemptedBy: null, attempt: 3, maxAttempts: 3}),
     ])
     const {service} = lifeline({rescueAfter: '1h'})
-    const result = (await service.rescue()) as {rescued: number[]; discarded: number[]}
-    expect([...result.rescued].sort((a, b) => a - b)).toEqual([onExpired, onElixir, noNode])
+    const result = (await service.rescue()) as {rescued: string[]; discarded: string[]}
+    expect([...result.rescued].sort((a, b) => Number(a) - Number(b))).toEqual([onExpired, onElixir, noNode])
     expect(result.discarded).toEqual([spent])
     expect(await states([onAlive!])).toEqual(['executing'])
     // Once its node's row lapses, that one too.

@@ -8,7 +8,7 @@ import {signalListener} from '../../helpers/signal-listener.js'
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const {url, pool} = await migratedDatabase('cmd_job_actions')
 const listener = await signalListener(url, pool)
-let ids: Record<string, number>
+let ids: Record<string, string>
 beforeEach(async () => {
   await pool.query('TRUNCATE oban_jobs')
   ids = await insertEveryState(pool)
@@ -17,7 +17,7 @@ beforeEach(async () => {
 const oban = (...argv: string[]) => runArgv(root, ['job', ...argv, '--database-url', url])
 const states = async () => {
   const {rows} = await pool.query<{id: string; state: string}>('SELECT id, state FROM oban_jobs')
-  const byId = new Map(rows.map((row) => [Number(row.id), row.state]))
+  const byId = new Map(rows.map((row) => [row.id, row.state]))
   return Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, byId.get(id) ?? 'deleted']))
 }
 
@@ -109,7 +109,11 @@ describe('oban job retry', () => {
       error: {
         code: 'job_not_found',
         message: 'no job with id 999999',
-        result: expect.objectContaining({changed: 1, changedIds: [ids.cancelled], notFound: [999999]}) as object,
+        result: expect.objectContaining({
+          changed: 1,
+          changedIds: [Number(ids.cancelled)],
+          notFound: [999999],
+        }) as object,
       },
     })
     expect(takeExitCode()).toBe(1)
@@ -124,7 +128,7 @@ describe('oban job cancel', () => {
     expect(output?.stdout).toBe(
       'Cancelled 2 jobs (available 1, executing 1).\nSent pkill for 1 executing job: the nodes running them abort them.\n',
     )
-    expect(sent).toEqual([{channel: 'public.oban_signal', payload: {action: 'pkill', job_id: ids.executing}}])
+    expect(sent).toEqual([{channel: 'public.oban_signal', payload: {action: 'pkill', job_id: Number(ids.executing)}}])
     expect(await states()).toMatchObject({available: 'cancelled', executing: 'cancelled', completed: 'completed'})
   })
 })
@@ -149,7 +153,7 @@ describe('usage errors', () => {
   it.each([
     [['retry'], /^give the ids of the jobs to retry, a filter \(--queue, --state, /],
     [['delete', '--all', '--queue', 'default'], /^--all means every job: give it without ids or filters/],
-    [['cancel', 'abc'], /^invalid job id "abc": ids are positive integers$/],
+    [['cancel', 'abc'], /^invalid job id "abc": ids are positive integers no larger than 9223372036854775807$/],
     [['retry', '--state', 'done'], /^unknown state "done"/],
     [['delete', '--args-contains', 'x', '--yes'], /^--args-contains must be a JSON object: /],
   ])('refuses %j with exit code 2', async (argv, message) => {

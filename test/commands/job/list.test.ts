@@ -6,7 +6,7 @@ import {migratedDatabase} from '../../helpers/oban-db.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const {url, pool} = await migratedDatabase('cmd_job_list')
-let ids: Record<string, number>
+let ids: Record<string, string>
 beforeAll(async () => {
   ids = await insertEveryState(pool)
 })
@@ -62,7 +62,7 @@ describe('oban job list', () => {
     expect(jobs).toHaveLength(1)
     expect(Object.keys(jobs[0]!).sort()).toEqual(JOB_KEYS)
     expect(jobs[0]).toMatchObject({
-      id: ids.retryable,
+      id: Number(ids.retryable),
       state: 'retryable',
       queue: 'default',
       worker: 'MyApp.Sync',
@@ -84,7 +84,7 @@ describe('oban job list', () => {
 
   it('filters, sorts and limits', async () => {
     const ids_ = async (...argv: string[]) =>
-      ((await list(...argv, '--json')).result as {id: number}[]).map((job) => job.id)
+      ((await list(...argv, '--json')).result as {id: number}[]).map((job) => String(job.id))
     expect(await ids_('--state', 'retryable,discarded', '--queue', 'default')).toEqual([ids.discarded, ids.retryable])
     expect(await ids_('--state', 'retryable', '--state', 'discarded')).toEqual([ids.discarded, ids.retryable])
     expect(await ids_('--worker', 'MyApp.Mailer', '--order', 'id', '--limit', '2')).toEqual([

@@ -7,7 +7,7 @@ import {migratedDatabase} from '../../helpers/oban-db.js'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const {url, pool} = await migratedDatabase('cmd_job_show')
-let ids: Record<string, number>
+let ids: Record<string, string>
 beforeAll(async () => {
   ids = await insertEveryState(pool)
   await migrateUp(pool, {prefix: 'other'})
@@ -70,7 +70,7 @@ describe('oban job show', () => {
     const {stdout, result} = await show(String(ids.discarded), '--json')
     expect(JSON.parse(stdout)).toEqual(result)
     expect(result).toMatchObject({
-      id: ids.discarded,
+      id: Number(ids.discarded),
       state: 'discarded',
       attempt: 3,
       maxAttempts: 3,
@@ -98,7 +98,9 @@ describe('oban job show', () => {
         expect(exitOf(error)).toBe(2)
         continue
       }
-      expect(error?.message).toBe(`invalid job id "${id}": ids are positive integers`)
+      expect(error?.message).toBe(
+        `invalid job id "${id}": ids are positive integers no larger than 9223372036854775807`,
+      )
       expect(exitOf(error)).toBe(2)
     }
     const {error} = await show()

@@ -260,8 +260,8 @@ describe('formatStatus', () => {
             },
           ],
           unrunnable: [
-            {queue: 'default', state: 'available', count: 2, ids: [5, 7]},
-            {queue: 'events', state: 'retryable', count: 1, ids: [9]},
+            {queue: 'default', state: 'available', count: 2, ids: ['5', '7']},
+            {queue: 'events', state: 'retryable', count: 1, ids: ['9']},
           ],
         },
       ),

@@ -18,7 +18,7 @@ const plain = new Chalk({level: 0})
 const colored = new Chalk({level: 1})
 
 const job = (overrides: Partial<Job> = {}): Job => ({
-  id: 7,
+  id: '7',
   state: 'retryable',
   queue: 'default',
   worker: 'MyApp.Sync',
@@ -96,7 +96,7 @@ describe('renderTable', () => {
 
 describe('formatJobList', () => {
   it('shows one row per job with its state, attempts, times and args', () => {
-    const text = formatJobList([job(), job({id: 12, state: 'completed', attemptedAt: null, args: {}})], {
+    const text = formatJobList([job(), job({id: '12', state: 'completed', attemptedAt: null, args: {}})], {
       tty: false,
       colors: plain,
       now,
@@ -292,9 +292,9 @@ describe('action messages', () => {
           changed: 0,
           byState: {},
           signalled: 0,
-          notEligible: [{id: 5, state: 'executing'}],
+          notEligible: [{id: '5', state: 'executing'}],
         }),
-        {ids: [5]},
+        {ids: ['5']},
         plain,
       ),
     ).toEqual(['Deleted 0 jobs.', 'Not deleted, as delete does not apply to their state: 5 (executing).'])

@@ -19,7 +19,7 @@ beforeEach(async () => {
 })
 
 const count = async () => (await pool.query<{n: number}>('SELECT count(*)::int AS n FROM oban_jobs')).rows[0]!.n
-const setState = (id: number | null, state: string) =>
+const setState = (id: string | null, state: string) =>
   pool.query('UPDATE oban_jobs SET state = $2 WHERE id = $1', [id, state])
 
 describe('unique inserts', () => {

@@ -54,7 +54,7 @@ describe('insertJob', () => {
       attemptedBy: null,
     })
     expect(job.scheduledAt).toEqual(job.insertedAt)
-    expect(Math.abs(job.insertedAt.getTime() - Date.now())).toBeLessThan(5000)
+    expect(Math.abs((job.insertedAt as Date).getTime() - Date.now())).toBeLessThan(5000)
     expect(await stored()).toEqual([job])
   })
 
@@ -62,8 +62,8 @@ describe('insertJob', () => {
     const before = Date.now()
     const {job} = await insertJob(ctx, {worker: 'W', scheduleIn: '1m', tags: [' Urgent', 'urgent', 'Mail', '']})
     expect(job.state).toBe('scheduled')
-    expect(job.scheduledAt.getTime()).toBeGreaterThanOrEqual(before + 60_000)
-    expect(job.scheduledAt.getTime()).toBeLessThan(Date.now() + 60_000)
+    expect((job.scheduledAt as Date).getTime()).toBeGreaterThanOrEqual(before + 60_000)
+    expect((job.scheduledAt as Date).getTime()).toBeLessThan(Date.now() + 60_000)
     expect(job.tags).toEqual(['urgent', 'mail'])
     expect((await stored())[0]).toEqual(job)
   })
@@ -111,7 +111,7 @@ describe('insertAllJobs', () => {
     })
     expect(jobs).toHaveLength(1000)
     expect(jobs.map((job) => job.args.i)).toEqual(specs.map((_, i) => i))
-    expect(jobs.map((job) => job.id)).toEqual([...jobs.map((job) => job.id)].sort((a, b) => a - b))
+    expect(jobs.map((job) => job.id)).toEqual([...jobs.map((job) => job.id)].sort((a, b) => Number(a) - Number(b)))
     expect(await stored()).toEqual(jobs)
   })
 

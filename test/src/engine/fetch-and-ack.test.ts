@@ -26,7 +26,7 @@ describe('fetchJobs', () => {
     expect(first.every((j) => j.state === 'executing' && j.attempt === 1)).toBe(true)
     expect(first[0]!.attemptedBy).toEqual(['node-1', '00000000-0000-4000-8000-000000000001'])
     expect(first[0]!.attemptedAt).toBeInstanceOf(Date)
-    expect(Math.abs(first[0]!.attemptedAt!.getTime() - Date.now())).toBeLessThan(60_000)
+    expect(Math.abs((first[0]!.attemptedAt as Date).getTime() - Date.now())).toBeLessThan(60_000)
     const rest = await fetchJobs(pool, 'public', request('order', 3))
     expect(rest.map((j) => j.id)).toEqual([low])
     expect(await fetchJobs(pool, 'public', request('order', 3))).toEqual([])
@@ -96,7 +96,7 @@ describe('acks', () => {
       Array.from({length: 5}, () => ({queue: 'acks', maxAttempts: 3})),
     )
     await fetchJobs(pool, 'public', request('acks', 5))
-    const [done, failed, dropped, cancelled, snoozed] = ids as [number, number, number, number, number]
+    const [done, failed, dropped, cancelled, snoozed] = ids as [string, string, string, string, string]
     const error = (attempt: number) => ({attempt, at: new Date().toISOString(), error: 'Error: boom'})
     expect(await completeJobs(pool, 'public', 'node-1', [{id: done, attempt: 1}])).toEqual([])
     expect(await retryJobs(pool, 'public', 'node-1', [{id: failed, attempt: 1, backoff: 17, error: error(1)}])).toEqual(
@@ -131,18 +131,18 @@ describe('fenced acks', () => {
   const error = {attempt: 1, at: '2026-01-01T00:00:00.000000Z', error: 'Error: late'}
   // Every ack kind, applied to a job fetched as attempt 1 by node-1.
   const kinds = {
-    complete: (id: number, node = 'node-1', attempt = 1) => completeJobs(pool, 'public', node, [{id, attempt}]),
-    retry: (id: number, node = 'node-1', attempt = 1) =>
+    complete: (id: string, node = 'node-1', attempt = 1) => completeJobs(pool, 'public', node, [{id, attempt}]),
+    retry: (id: string, node = 'node-1', attempt = 1) =>
       retryJobs(pool, 'public', node, [{id, attempt, backoff: 5, error}]),
-    discard: (id: number, node = 'node-1', attempt = 1) => discardJobs(pool, 'public', node, [{id, attempt, error}]),
-    cancel: (id: number, node = 'node-1', attempt = 1) =>
+    discard: (id: string, node = 'node-1', attempt = 1) => discardJobs(pool, 'public', node, [{id, attempt, error}]),
+    cancel: (id: string, node = 'node-1', attempt = 1) =>
       cancelExecutedJobs(pool, 'public', node, [{id, attempt, error}]),
-    snooze: (id: number, node = 'node-1', attempt = 1) =>
+    snooze: (id: string, node = 'node-1', attempt = 1) =>
       snoozeJobs(pool, 'public', node, [{id, attempt, seconds: 30}]),
   }
 
   /** A job node-1 fetched (attempt 1), then rescued by a Lifeline and fetched again by node-2 (attempt 2). */
-  async function rescuedAndRefetched(queue: string): Promise<number> {
+  async function rescuedAndRefetched(queue: string): Promise<string> {
     const [id] = await insertRaw(pool, [{queue, maxAttempts: 5}])
     await fetchJobs(pool, 'public', request(queue, 1))
     await pool.query(`UPDATE oban_jobs SET state = 'available' WHERE id = $1`, [id])
@@ -182,7 +182,7 @@ describe('fenced acks', () => {
       'node-1',
       [cancelled!, other!, deleted!, fine!].map((id) => ({id, attempt: 1})),
     )
-    expect(stale.sort((a, b) => a.id - b.id)).toEqual([
+    expect(stale.sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
       {id: cancelled, attempt: 1, state: 'cancelled', currentAttempt: 1, attemptedBy: expect.any(Array) as string[]},
       {id: other, attempt: 1, state: 'executing', currentAttempt: 1, attemptedBy: ['node-9', 'x']},
       {id: deleted, attempt: 1, state: null, currentAttempt: null, attemptedBy: null},

@@ -14,7 +14,7 @@ const ctx: InsertContext = {pool, prefix: 'public', insertTrigger: false}
 const ELIXIR_ISO8601_MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
 
 /** How far `scheduled_at` is from `inserted_at`, as PostgreSQL computes it (exact, microseconds). */
-async function offsets(ids: number[]): Promise<string[]> {
+async function offsets(ids: string[]): Promise<string[]> {
   const {rows} = await pool.query<{offset: string}>(
     `SELECT (scheduled_at - inserted_at)::text AS offset FROM oban_jobs WHERE id = ANY($1) ORDER BY id`,
     [ids],
@@ -42,7 +42,7 @@ describe("Oban's microsecond timestamps", () => {
     ])
     expect(rows[0]!.at).toBe('2030-01-02 03:04:05.678')
     // The jobs returned without reading the rows back say the same, to the millisecond.
-    expect(many[0]!.scheduledAt.getTime() - many[0]!.insertedAt.getTime()).toBe(30_000)
+    expect((many[0]!.scheduledAt as Date).getTime() - (many[0]!.insertedAt as Date).getTime()).toBe(30_000)
     expect(many[1]!.scheduledAt).toEqual(explicit)
   })
 
@@ -58,7 +58,7 @@ describe("Oban's microsecond timestamps", () => {
       node,
       producerUuid: '00000000-0000-4000-8000-000000000001',
     })
-    const [failed, dropped, cancelled] = ids as [number, number, number]
+    const [failed, dropped, cancelled] = ids as [string, string, string]
     // The entry's own `at` (JavaScript's, milliseconds) is replaced by the database's.
     const error = {attempt: 1, at: '2000-01-01T00:00:00.000Z', error: 'Error: boom'}
     await retryJobs(pool, 'public', node, [{id: failed, attempt: 1, backoff: 17, error}])

@@ -13,9 +13,9 @@ const {url, pool} = await migratedDatabase('act_on_jobs')
 const listener = await signalListener(url, pool)
 beforeEach(() => pool.query('TRUNCATE oban_jobs'))
 
-const stateOf = async (id: number) =>
+const stateOf = async (id: string) =>
   (await pool.query<{state: string}>('SELECT state FROM oban_jobs WHERE id = $1', [id])).rows[0]?.state ?? 'deleted'
-const allStates = async (ids: Record<string, number>): Promise<Record<string, string>> =>
+const allStates = async (ids: Record<string, string>): Promise<Record<string, string>> =>
   Object.fromEntries(
     await Promise.all(
       Object.entries(ids).map(async ([name, id]): Promise<[string, string]> => [name, await stateOf(id)]),
@@ -52,7 +52,7 @@ describe('retry', () => {
     })
     expect(result.changedIds).toEqual(
       [ids.suspended, ids.scheduled, ids.retryable, ids.completed, ids.discarded, ids.cancelled].sort(
-        (a, b) => a! - b!,
+        (a, b) => Number(a) - Number(b),
       ),
     )
   })
@@ -136,7 +136,7 @@ describe('cancel', () => {
       discarded: 'discarded',
       cancelled: 'cancelled',
     })
-    expect(sent).toEqual([{channel: 'public.oban_signal', payload: {action: 'pkill', job_id: ids.executing}}])
+    expect(sent).toEqual([{channel: 'public.oban_signal', payload: {action: 'pkill', job_id: Number(ids.executing)}}])
     expect(result).toMatchObject({
       changed: 5,
       signalled: 1,
@@ -197,14 +197,14 @@ describe('filters, confirmation and unknown ids', () => {
       pool,
       prefix: 'public',
       action: 'retry',
-      filter: {ids: [id!, 999_998, 999_999]},
+      filter: {ids: [id!, '999998', '999999']},
     }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(JobNotFoundError)
     expect((error as JobNotFoundError).message).toBe('no jobs with ids 999998, 999999')
     expect((error as JobNotFoundError).result).toMatchObject({
       changed: 1,
       changedIds: [id],
-      notFound: [999_998, 999_999],
+      notFound: ['999998', '999999'],
     })
     expect(await stateOf(id!)).toBe('available')
   })

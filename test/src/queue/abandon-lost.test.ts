@@ -21,7 +21,7 @@ async function start() {
   const notifier = new IsolatedNotifier({prefix: 'public', ident: 'Oban.node-a', logger, instance: 'Oban'})
   await notifier.start()
   const acker = new Acker({pool, prefix: 'public', instance: 'Oban', node: 'node-a', logger})
-  const reasons = new Map<number, unknown>()
+  const reasons = new Map<string, unknown>()
   const queues = new Queues({
     config,
     pool,
@@ -52,6 +52,9 @@ describe('Queues.abandonLost', () => {
     const [rescued, refetched, kept] = await insertRaw(pool, [{queue: 'lost'}, {queue: 'lost'}, {queue: 'lost'}])
     await eventually(() => queues.get('lost')!.check().running.length === 3, 5_000, 'three jobs running')
 
+    // node-a's own producer must not pick the rescued one up again meanwhile (paused first: it
+    // polls every 50 ms).
+    queues.get('lost')!.pause()
     // While node-a "slept": a Lifeline made two of them available, and node-b fetched one again.
     await pool.query(`UPDATE oban_jobs SET state = 'available' WHERE id = ANY($1)`, [[rescued, refetched]])
     await pool.query(
@@ -59,8 +62,6 @@ describe('Queues.abandonLost', () => {
         WHERE id = $1`,
       [refetched],
     )
-    // node-a's own producer must not pick the rescued one up again meanwhile.
-    queues.get('lost')!.pause()
 
     expect((await queues.abandonLost(31_000)).sort()).toEqual([rescued, refetched].sort())
     expect(reasons.get(refetched!)).toBeInstanceOf(JobRescued)

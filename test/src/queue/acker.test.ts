@@ -19,7 +19,7 @@ function acker(node: string) {
 }
 
 /** Jobs node-a fetched (attempt 1); then a Lifeline made them available and node-b fetched them (attempt 2). */
-async function rescued(queue: string, count: number): Promise<number[]> {
+async function rescued(queue: string, count: number): Promise<string[]> {
   const ids = await insertRaw(
     pool,
     Array.from({length: count}, () => ({queue})),

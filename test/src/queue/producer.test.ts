@@ -108,7 +108,7 @@ describe('Producer', () => {
     await running
     expect(p.check().running).toEqual([id])
     expect(p.kill(id!, 'pkill')).toBe(true)
-    expect(p.kill(999_999, 'pkill')).toBe(false)
+    expect(p.kill('999999', 'pkill')).toBe(false)
     await eventually(async () => (await readJob(pool, id!)).state === 'cancelled', 5_000, 'job cancelled')
   })
 

@@ -91,12 +91,12 @@ async function listenInserts(): Promise<{received: {queue: string}[]; flush: () 
   return {received, flush}
 }
 
-async function statesById(ids: number[]): Promise<string[]> {
+async function statesById(ids: string[]): Promise<string[]> {
   const {rows} = await pool.query<{id: string; state: string}>(
     'SELECT id, state FROM oban_jobs WHERE id = ANY($1::bigint[])',
     [ids],
   )
-  const byId = new Map(rows.map((r) => [Number(r.id), r.state]))
+  const byId = new Map(rows.map((r) => [r.id, r.state]))
   return ids.map((id) => byId.get(id)!)
 }
 
