@@ -84,6 +84,10 @@ export function useDashData(
     }
   }, [run, intervalMs])
 
+  // A new tab, filter or job reads at once rather than at the next tick.
+  const {tab, jobsQuery, jobId} = wants
+  useEffect(() => void run(), [run, tab, jobsQuery, jobId])
+
   const refresh = useCallback(() => void run(), [run])
   return {...data, refresh}
 }

@@ -1,5 +1,5 @@
 import {useInput, type Key} from 'ink'
-import type {Dispatch, SetStateAction} from 'react'
+import {useLayoutEffect, useRef, type Dispatch, type SetStateAction} from 'react'
 import {JOB_STATES, type JobState} from '../../job/job.js'
 import type {JobActionName} from '../../operator/bulk-actions.js'
 import type {Dialog} from './dialog.js'
@@ -29,7 +29,13 @@ const STATE_CYCLE: (JobState | undefined)[] = [undefined, ...JOB_STATES.filter((
 
 /** Reads every key of the dash (where raw mode works) and does what the help says. */
 export function useDashKeys(ctx: KeyContext, active: boolean): void {
-  useInput((input, key) => handleKey(ctx, input, key), {isActive: active})
+  // Keys are handled with the latest render's state and data, whenever Ink subscribed the handler.
+  const latest = useRef(ctx)
+  // A layout effect: it runs at commit, so a key that follows a render never sees older state.
+  useLayoutEffect(() => {
+    latest.current = ctx
+  })
+  useInput((input, key) => handleKey(latest.current, input, key), {isActive: active})
 }
 
 function move(key: Key, input: string, page: number): number | undefined {
@@ -60,7 +66,6 @@ export function handleKey(ctx: KeyContext, input: string, key: Key): void {
 function switchTab(ctx: KeyContext, tab: DashUi['tab']): void {
   ctx.setMessage(undefined)
   ctx.setUi((ui) => ({...ui, tab}))
-  queueMicrotask(ctx.data.refresh)
 }
 
 function dialogKey(ctx: KeyContext, dialog: Dialog, input: string, key: Key): void {
@@ -107,7 +112,7 @@ function queuesKey(ctx: KeyContext, input: string, key: Key): void {
       filter: {page: 0, queue: queue.queue},
       selected: {...ui.selected, jobs: 0},
     })
-    return queueMicrotask(ctx.data.refresh)
+    return
   }
   if (ctx.readonly) return
   if (input === 'p' || input === 'r' || input === 's' || input === 'x') queueAction(ctx, input, queue)
@@ -140,7 +145,6 @@ function setFilter(ctx: KeyContext, change: Partial<JobsFilter>): void {
     selected: {...ui.selected, jobs: 0},
     marked: new Set(),
   }))
-  queueMicrotask(ctx.data.refresh)
 }
 
 function filterPrompt(ctx: KeyContext, field: 'queue' | 'worker' | 'tag' | 'search', title: string): void {
@@ -178,7 +182,7 @@ function jobsKey(ctx: KeyContext, input: string, key: Key): void {
   const job = jobs[ui.selected.jobs]
   if (key.return && job) {
     setUi({...ui, jobId: job.id, detailScroll: 0})
-    return queueMicrotask(ctx.data.refresh)
+    return
   }
   if (ctx.readonly) return
   if (input === ' ' && job) {
@@ -204,7 +208,7 @@ function detailKey(ctx: KeyContext, input: string, key: Key): void {
   const {ui, setUi} = ctx
   if (key.escape || key.backspace) {
     setUi({...ui, jobId: undefined})
-    return queueMicrotask(ctx.data.refresh)
+    return
   }
   const by = move(key, input, ctx.bodyHeight)
   if (by !== undefined) {
