@@ -31,7 +31,9 @@ export interface JobPageQuery {
 /**
  * One page of the jobs matching a filter (and a text search over args and meta), ordered by a
  * column with ties broken by id in the same direction; `limit + 1` rows are read so the caller
- * knows whether another page follows. Null timestamps sort last in either direction.
+ * knows whether another page follows. No NULLS LAST: a descending scan of Oban's
+ * (state, cancelled_at) and (state, discarded_at) indexes then gives the order (callers sort a
+ * state by a timestamp that state always has, so no null is met).
  */
 export async function listJobsPage(
   db: Queryable,
@@ -46,7 +48,7 @@ export async function listJobsPage(
     where += ` AND (args::text ILIKE $${values.length} OR meta::text ILIKE $${values.length})`
   }
   const direction = query.direction === 'asc' ? 'ASC' : 'DESC'
-  const order = query.column === 'id' ? `id ${direction}` : `${query.column} ${direction} NULLS LAST, id ${direction}`
+  const order = query.column === 'id' ? `id ${direction}` : `${query.column} ${direction}, id ${direction}`
   values.push(query.limit + 1, query.offset)
   const {rows} = await db.query<JobRow>(
     `SELECT ${JOB_COLUMNS} FROM ${qualified(prefix, 'oban_jobs')} WHERE ${where}

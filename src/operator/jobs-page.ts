@@ -27,8 +27,11 @@ export interface JobsPage {
 /**
  * The order Oban Web lists a state in, by the time that matters for it: jobs waiting to run
  * (available, scheduled, retryable) by when they run, soonest first; the others by when they
- * started (executing) or ended (completed, cancelled, discarded), latest first. Every state at
- * once: newest jobs first.
+ * started (executing) or ended (cancelled, discarded), latest first, which Oban's
+ * (state, cancelled_at) and (state, discarded_at) indexes serve. Completed jobs have no such
+ * index and are usually most of the table (sorting 880k of them by completed_at took 1.2 s on a
+ * 1M-job table): they are listed newest first by id, which follows completion closely. Every
+ * state at once: newest jobs first.
  */
 export function stateOrder(state: JobState | undefined): JobsPage['order'] {
   switch (state) {
@@ -39,8 +42,6 @@ export function stateOrder(state: JobState | undefined): JobsPage['order'] {
       return {column: 'scheduled_at', direction: 'asc'}
     case 'executing':
       return {column: 'attempted_at', direction: 'desc'}
-    case 'completed':
-      return {column: 'completed_at', direction: 'desc'}
     case 'cancelled':
       return {column: 'cancelled_at', direction: 'desc'}
     case 'discarded':

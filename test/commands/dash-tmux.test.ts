@@ -39,6 +39,8 @@ describe.skipIf(!hasTmux)('oban dash in a terminal', {timeout: 240_000}, () => {
     const first = await pane.waitFor((s) => / mailers +\d+ +1 .* 1\/2/.test(s) || 'mailers 1/2 running')
     expect(header(first)).toMatch(/^oban dash \[1 Queues\] 2 Nodes {2}3 Jobs {2}· Oban · \d\d:\d\d:\d\d \(\d+ms\)$/)
     expect(first).toMatch(/^ {2}queue +avail +exec +sched +latency +run\/lim +state +completed/m)
+    // The frame is one row shorter than the terminal: the key line on row 23 of 24.
+    expect(lines(first)).toHaveLength(23)
     expect(lines(first).at(-1)).toBe('↑↓ move · Enter jobs · p pause · r resume · s scale · x stop · ? help · q quit')
     for (const line of lines(first)) expect(line.length).toBeLessThanOrEqual(80)
 
@@ -103,6 +105,9 @@ describe.skipIf(!hasTmux)('oban dash in a terminal', {timeout: 240_000}, () => {
     expect(nodes).toMatch(/^ {2}Oban +\S+ +oban-ts viewer/m)
     const plugins = await press(pane, 'Enter', /^Lifeline {2}running · leader only/m)
     expect(plugins).toMatch(/^> {3}rescue \[FORCE\]/m)
+    // A plugin function, called with its (optional) argument asked for.
+    await press(pane, 'Enter', /Lifeline\.rescue \[FORCE\] on n1/)
+    await press(pane, 'Enter', /^Lifeline\.rescue: n1: ok /m)
 
     // Help, and any key closes it.
     await press(pane, '?', /^ {2}R C D +retry, cancel, delete the marked jobs/m)

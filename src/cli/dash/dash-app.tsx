@@ -161,7 +161,13 @@ function headerLine(props: DashAppProps, tab: Tab, data: ReturnType<typeof useDa
   const tabs = TABS.map((t) => (t === tab ? colors.inverse.bold(`[${names[t]}]`) : ` ${names[t]} `)).join('')
   const queues = data.queues?.queues ?? []
   const totals = `avail ${num(queues.reduce((s, q) => s + q.available, 0))} exec ${num(queues.reduce((s, q) => s + q.executing, 0))}`
-  const updated = data.updatedAt ? `${data.updatedAt.toISOString().slice(11, 19)} (${data.refreshMs}ms)` : 'reading…'
+  const slowed =
+    data.everyMs !== undefined && data.everyMs > props.intervalMs
+      ? `, slowed to every ${(data.everyMs / 1000).toFixed(1)}s`
+      : ''
+  const updated = data.updatedAt
+    ? `${data.updatedAt.toISOString().slice(11, 19)} (${data.refreshMs}ms${slowed})`
+    : 'reading…'
   const parts = [
     `${colors.bold('oban dash')} ${tabs}`,
     props.instance,

@@ -21,7 +21,16 @@ export interface DashData {
   updatedAt?: Date
   /** How long the last refresh took, ms: its statements, one after the other. */
   refreshMs?: number
+  /** The time between refreshes now: the interval, or longer while refreshes are slow. */
+  everyMs?: number
 }
+
+/**
+ * A refresh waits at least this many times as long as the previous one took, so that a slow
+ * statement (a text search over a million jobs, a sort of a big state) never keeps a database
+ * backend busy more than a fifth of the time, whatever the interval.
+ */
+const SLOWDOWN = 5
 
 /**
  * Refreshes the dash's data every `intervalMs`, and at once when `refresh()` is called (a key,
@@ -37,7 +46,7 @@ export function useDashData(
   const [data, setData] = useState<DashData>({})
   const wantsRef = useRef(wants)
   wantsRef.current = wants
-  const state = useRef({busy: false, again: false, alive: true})
+  const state = useRef({busy: false, again: false, alive: true, lastRun: 0, lastMs: 0})
 
   const run = useCallback(async () => {
     const s = state.current
@@ -61,8 +70,11 @@ export function useDashData(
           }
           if (!s.alive) return
           const refreshMs = Math.round(performance.now() - started)
+          s.lastRun = started
+          s.lastMs = refreshMs
+          const everyMs = Math.max(intervalMs, SLOWDOWN * refreshMs)
           // The data of other tabs is kept, so switching back shows something at once.
-          setData((old) => ({...old, ...next, error: undefined, updatedAt: new Date(), refreshMs}))
+          setData((old) => ({...old, ...next, error: undefined, updatedAt: new Date(), refreshMs, everyMs}))
         } catch (error) {
           if (!s.alive) return
           setData((old) => ({...old, error: (error as Error).message}))
@@ -71,13 +83,16 @@ export function useDashData(
     } finally {
       s.busy = false
     }
-  }, [loader])
+  }, [loader, intervalMs])
 
   useEffect(() => {
     const s = state.current
     s.alive = true
     void run()
-    const timer = setInterval(() => void run(), intervalMs)
+    // Ticks at the interval; a tick too soon after a slow refresh is skipped (see SLOWDOWN).
+    const timer = setInterval(() => {
+      if (performance.now() - s.lastRun >= Math.max(intervalMs, SLOWDOWN * s.lastMs) - 50) void run()
+    }, intervalMs)
     return () => {
       s.alive = false
       clearInterval(timer)

@@ -58,7 +58,8 @@ describe('jobs pages', () => {
   it('sorts each state as Oban Web does and pages with a look-ahead', async () => {
     expect(stateOrder('available')).toEqual({column: 'scheduled_at', direction: 'asc'})
     expect(stateOrder('executing')).toEqual({column: 'attempted_at', direction: 'desc'})
-    expect(stateOrder('completed')).toEqual({column: 'completed_at', direction: 'desc'})
+    expect(stateOrder('completed')).toEqual({column: 'id', direction: 'desc'})
+    expect(stateOrder('discarded')).toEqual({column: 'discarded_at', direction: 'desc'})
     expect(stateOrder(undefined)).toEqual({column: 'id', direction: 'desc'})
     const [soon, later, first] = await insertRaw(pool, [
       {queue: 'p', state: 'scheduled', scheduledIn: 60},
