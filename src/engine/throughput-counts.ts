@@ -7,7 +7,7 @@ export interface QueueActivity {
   queue: string
   /** Jobs with an id above `afterId`: inserted since the previous reading. */
   inserted: number
-  /** Jobs cancelled, discarded, or failed with attempts left (retryable) since `since`. */
+  /** Jobs cancelled, discarded, or failed with attempts left (retryable, by their last error's time) since `since`. */
   cancelled: number
   discarded: number
   retried: number
@@ -25,8 +25,10 @@ export interface ThroughputReading {
  * One statement, every branch on an index, so its cost grows with the activity since the last
  * reading and not with the size of the table: new jobs by primary key (`id > afterId`), cancelled
  * and discarded jobs by Oban's (state, cancelled_at) and (state, discarded_at) indexes, and
- * retryable jobs attempted since `since` through the state-first fetch index. Completed jobs
- * have no such index: the caller derives them from the change in unfinished counts.
+ * retryable jobs whose last error is newer than `since` (its `at`, an ISO-8601 UTC text that
+ * compares as text, so a malformed entry cannot fail the statement). The retryable branch reads
+ * every retryable row (no index has the failure time): its cost grows with the retryable jobs.
+ * Completed jobs have no index either: the caller derives them from the unfinished counts.
  */
 export async function throughputCounts(
   db: Queryable,
@@ -41,19 +43,19 @@ export async function throughputCounts(
               count(*) FILTER (WHERE id > $2) AS inserted,
               count(*) FILTER (WHERE state = 'cancelled' AND cancelled_at > $1::timestamp) AS cancelled,
               count(*) FILTER (WHERE state = 'discarded' AND discarded_at > $1::timestamp) AS discarded,
-              count(*) FILTER (WHERE state = 'retryable' AND attempted_at > $1::timestamp) AS retried
+              count(*) FILTER (WHERE state = 'retryable' AND errors[cardinality(errors)]->>'at' > $3) AS retried
          FROM ${jobs}
         WHERE id > $2
            OR (state = 'cancelled' AND cancelled_at > $1::timestamp)
            OR (state = 'discarded' AND discarded_at > $1::timestamp)
-           OR (state = 'retryable' AND attempted_at > $1::timestamp)
+           OR (state = 'retryable' AND errors[cardinality(errors)]->>'at' > $3)
         GROUP BY queue
      )
      SELECT timezone('UTC', now()) AS at,
             (SELECT max(id) FROM ${jobs}) AS max_id,
             (SELECT json_agg(recent) FROM recent) AS queues`,
     // The first reading has no `since`: 'infinity' matches nothing, so it only takes the marks.
-    [since === null ? 'infinity' : utcParam(since), afterId],
+    [since === null ? 'infinity' : utcParam(since), afterId, since === null ? '9999' : since.toISOString()],
   )
   const row = rows[0]!
   return {

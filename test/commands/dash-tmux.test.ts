@@ -38,7 +38,7 @@ describe.skipIf(!hasTmux)('oban dash in a terminal', {timeout: 240_000}, () => {
     // Queues: a row per queue, the sleeping job running on n1's mailers (1 of 2).
     const first = await pane.waitFor((s) => / mailers +\d+ +1 .* 1\/2/.test(s) || 'mailers 1/2 running')
     expect(header(first)).toMatch(/^oban dash \[1 Queues\] 2 Nodes {2}3 Jobs {2}· Oban · \d\d:\d\d:\d\d \(\d+ms\)$/)
-    expect(first).toMatch(/^ {2}queue +avail +exec +sched +latency +run\/lim +state +completed/m)
+    expect(first).toMatch(/^ {2}queue +avail +exec +retry +latency +run\/lim +state +completed/m)
     // The frame is one row shorter than the terminal: the key line on row 23 of 24.
     expect(lines(first)).toHaveLength(23)
     expect(lines(first).at(-1)).toBe('↑↓ move · Enter jobs · p pause · r resume · s scale · x stop · ? help · q quit')

@@ -78,8 +78,8 @@ export function queuesView(props: QueuesViewProps, frame: ViewFrame): string[] {
     {title: 'queue', width: wide ? 20 : 14, value: (q) => q.queue},
     {title: 'avail', width: 7, align: 'right', value: (q) => num(q.available)},
     {title: 'exec', width: 6, align: 'right', value: (q) => num(q.executing)},
-    {title: 'sched', width: 6, align: 'right', value: (q) => num(q.scheduled), drop: 2},
-    {title: 'retry', width: 6, align: 'right', value: (q) => num(q.retryable), drop: 3},
+    {title: 'sched', width: 6, align: 'right', value: (q) => num(q.scheduled), drop: 3},
+    {title: 'retry', width: 6, align: 'right', value: (q) => num(q.retryable), drop: 2},
     {
       title: 'latency',
       width: 7,

@@ -17,7 +17,9 @@ async function finish(ids: number[], state: 'completed' | 'discarded' | 'cancell
     retryable: 'attempted_at',
   }[state]
   await pool.query(
-    `UPDATE oban_jobs SET state = $2::oban_job_state, attempt = 1, ${column} = timezone('UTC', now()) WHERE id = ANY($1)`,
+    `UPDATE oban_jobs SET state = $2::oban_job_state, attempt = 1, ${column} = timezone('UTC', now()),
+       errors = CASE WHEN $2 = 'retryable' THEN ARRAY[jsonb_build_object('attempt', 1, 'at', now(), 'error', 'boom')] ELSE errors END
+     WHERE id = ANY($1)`,
     [ids, state],
   )
 }
