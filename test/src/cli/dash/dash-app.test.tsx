@@ -64,7 +64,7 @@ describe('DashApp', () => {
     const screen = await until(/> default +3 +0 +0/)
     const lines = screen.split('\n')
     expect(lines[0]).toMatch(/^oban dash \[1 Queues\] 2 Nodes {2}3 Jobs {2}· Oban · \d\d:\d\d:\d\d \(\d+ms\)$/)
-    expect(screen).toMatch(/^ {2}events +0 +0 +0 +- +-$/m)
+    expect(screen).toMatch(/^ {2}events +0 +0 +1 +- +-$/m)
     expect(lines.at(-1)).toBe('↑↓ move · Enter jobs · p pause · r resume · s scale · x stop · ? help · q quit')
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80)
   })
