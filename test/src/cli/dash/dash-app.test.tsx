@@ -114,6 +114,27 @@ describe('DashApp', () => {
     expect((await readJob(pool, retryableId!)).state).toBe('retryable')
   })
 
+  it('pages 50 jobs at a time: n and b, with the page number in the filter line', async () => {
+    const ids = await insertRaw(
+      pool,
+      Array.from({length: 55}, (_, n) => ({queue: 'paging', args: {n}})),
+    )
+    const {until, press} = app({columns: 100, rows: 40})
+    await until(/> default/)
+    await press('3', /by id ↓/)
+    await press('Q', /Filter by queue/)
+    await press(
+      'paging\r',
+      new RegExp(`queue paging · worker \\* · tag \\* · page 1\\+ .*\\n[^]*^> +${ids.at(-1)} `, 'm'),
+    )
+    const second = await press('n', /page 2 · by id ↓/)
+    expect(second).toMatch(new RegExp(`^> +${ids[4]} `, 'm'))
+    expect(second.split('\n').filter((line) => /paging/.test(line) && /Test\.Worker/.test(line))).toHaveLength(5)
+    await press('n', /page 2 · by id ↓/)
+    await press('b', new RegExp(`page 1\\+ .*\\n[^]*^> +${ids.at(-1)} `, 'm'))
+    await pool.query(`DELETE FROM oban_jobs WHERE queue = 'paging'`)
+  })
+
   it('scale asks for a limit and refuses what is not one; ? shows the keys; q quits', async () => {
     const {until, press, onQuit} = app()
     await until(/> default/)
