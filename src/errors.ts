@@ -377,3 +377,14 @@ export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value
   return new Error(typeof value === 'string' ? value : JSON.stringify(value), {cause: value})
 }
+
+/**
+ * A full-screen command (`oban dash`) was run without a terminal on stdin and stdout, or under
+ * CI: it cannot read keys or draw. A usage error: exit code 2; the message names the commands
+ * that print the same facts as text.
+ */
+export class NotATerminalError extends ObanError {
+  constructor(message: string) {
+    super('not_a_terminal', message, {exitCode: 2})
+  }
+}
