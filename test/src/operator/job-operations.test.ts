@@ -170,7 +170,7 @@ describe('migrateUp, migrationStatus, migrateDown', () => {
     const plans: unknown[] = []
     expect(
       await migrateDown(other, {
-        version: 0,
+        to: 0,
         confirm: (plan) => {
           plans.push(plan)
           return Promise.resolve(true)

@@ -75,7 +75,7 @@ describe('DashApp', () => {
     await press('j', /> events/)
     await press('k', /> default/)
     const jobs = await press('\r', /state all · queue default · worker \* · tag \* · page 1 · by id ↓/)
-    expect(jobs).toMatch(new RegExp(`^> +${available1! + 2} +available +default +Test\\.Worker`, 'm'))
+    expect(jobs).toMatch(new RegExp(`^> +${Number(available1) + 2} +available +default +Test\\.Worker`, 'm'))
     await press(RIGHT, /state available · queue default .* by scheduled_at ↑/)
     await press('/', /Search args and meta/)
     const found = await press('ann\r', /search "ann"/)
