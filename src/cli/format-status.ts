@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 import type {PluginStatus} from '../plugin/plugin.js'
-import {plural} from '../operator/act-on-jobs.js'
+import {plural} from '../util/plural.js'
 import type {InstanceStatus, StatusReading} from '../operator/status.js'
 import {didYouMean} from '../util/suggest.js'
 import type {ViewStyle} from './format-jobs.js'

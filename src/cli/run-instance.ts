@@ -8,7 +8,7 @@ import type {Logger} from '../telemetry/logger.js'
 import {attach, detach} from '../telemetry/telemetry.js'
 import {formatDuration} from '../util/duration.js'
 import {coerceError} from '../errors.js'
-import {embeddedStartLine} from './embedded-server.js'
+import {embeddedStartLine} from './embedded-start-line.js'
 
 export interface InstanceRequest {
   /** `--config`; otherwise `oban.config.*` is searched from cwd. */
