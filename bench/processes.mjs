@@ -13,6 +13,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {setTimeout as sleepFor} from 'node:timers/promises'
 import pg from 'pg'
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
@@ -83,7 +84,7 @@ async function drain(pool, worker, count, processes) {
   for (;;) {
     const {rows} = await pool.query(`SELECT count(*)::int AS n FROM oban_jobs WHERE state = 'completed'`)
     if (rows[0].n >= count) break
-    await new Promise((r) => setTimeout(r, 250))
+    await sleepFor(250)
   }
   node.kill('SIGTERM')
   const code = await exited

@@ -3,7 +3,10 @@ import {describeDatabase} from '../db/connection-url.js'
 import {resolveDatabase} from '../db/resolve-database.js'
 import {UsageError} from '../errors.js'
 import {ProcessSupervisor, type ChildExit, type RestartBackoff} from '../instance/process-supervisor.js'
+import type {PluginEntry} from '../config/config.js'
+import {BREAKDOWN_PLUGIN} from './breakdown/source.js'
 import {embeddedStartLine} from './embedded-start-line.js'
+import {isInteractive, wantsColor} from './terminal.js'
 import {loadInstanceConfig, untilSignal, type InstanceRequest} from './run-instance.js'
 
 /** `--processes`: a positive integer, or `auto` for the number of cores. */
@@ -59,6 +62,11 @@ export async function runSupervised(request: SupervisedRequest): Promise<number>
   const env: NodeJS.ProcessEnv = {...process.env}
   const extraArgs: string[] = []
   let release: (() => Promise<void>) | undefined
+  // In a terminal, an instance with Breakdown shows one live table, of the whole instance, drawn
+  // here by a viewer node (as `oban breakdown`); the children's own tables (their stdout, a pipe)
+  // are then dropped, their log lines (stderr) shown above the table.
+  const breakdown =
+    isInteractive() && runsBreakdown(config.plugins) ? request.builtinPlugins?.[BREAKDOWN_PLUGIN] : undefined
   const nodes = Array.from({length: request.processes}, (_, i) => `${config.node}-${i + 1}`)
   const args = childStartArgs(request.argv)
   const supervisor = new ProcessSupervisor({
@@ -72,8 +80,8 @@ export async function runSupervised(request: SupervisedRequest): Promise<number>
     }),
     onLine: (index, stream, line) => {
       const text = `[${nodes[index - 1]}] ${line}`
-      if (stream === 'stdout') request.log(text)
-      else request.logToStderr(text)
+      if (stream === 'stderr') request.logToStderr(text)
+      else if (!breakdown) request.log(text)
     },
     onEvent: (event) => {
       const node = nodes[event.index - 1]
@@ -110,7 +118,27 @@ export async function runSupervised(request: SupervisedRequest): Promise<number>
   request.log(
     `Oban instance "${config.name}" is running ${request.processes} process${request.processes === 1 ? '' : 'es'} (nodes ${nodes.join(', ')}) on ${where}${file ? `, config ${file}` : ''}. Press Ctrl-C to stop.`,
   )
+  const viewer = new AbortController()
+  const view =
+    breakdown && !signalledAlready
+      ? import('./breakdown/run.js').then(async ({runBreakdown}) => {
+          await runBreakdown({
+            plugin: breakdown,
+            instance: config.name,
+            prefix: config.prefix,
+            databaseUrl: config.databaseUrl || env.DATABASE_URL || env.OBAN_DATABASE_URL,
+            color: wantsColor(undefined),
+            interactive: true,
+            signal: viewer.signal,
+            write: (text) => request.log(text),
+          })
+          // q (or Ctrl-C, a key in the live view) stops the instance as a signal would.
+          if (!signalledAlready) process.emit('SIGINT', 'SIGINT')
+        })
+      : undefined
   const signal = await signalled
+  viewer.abort()
+  await view?.catch((error: unknown) => request.logToStderr(`live table: ${String(error)}`))
   request.log(`${signal}: stopping ${request.processes} process${request.processes === 1 ? '' : 'es'}...`)
   const exits = await supervisor.stop(signal)
   await release?.().catch((error: unknown) => request.logToStderr(`embedded PostgreSQL: ${String(error)}`))
@@ -118,6 +146,15 @@ export async function runSupervised(request: SupervisedRequest): Promise<number>
   for (const exit of failed) request.logToStderr(`[${nodes[exit.index - 1]}] ${exitText(exit)}`)
   request.log(failed.length === 0 ? 'Stopped.' : `Stopped; ${failed.length} process(es) did not exit cleanly.`)
   return failed.length === 0 ? 0 : 1
+}
+
+/** Whether a config's plugin list runs Breakdown (by name, or the plugin itself, with or without options). */
+function runsBreakdown(plugins: readonly PluginEntry[]): boolean {
+  return plugins.some((entry) => {
+    const plugin: unknown = Array.isArray(entry) ? (entry as unknown[])[0] : entry
+    const name = typeof plugin === 'string' ? plugin : (plugin as {pluginName?: unknown} | null)?.pluginName
+    return name === BREAKDOWN_PLUGIN
+  })
 }
 
 function exitText(exit: Pick<ChildExit, 'code' | 'signal'>): string {

@@ -1,23 +1,27 @@
 import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {createFixture, createRunsTable, insertJobs, resetTables, sleeper, spawnOban} from '../helpers/e2e.js'
-import {eventually, migratedDatabase} from '../helpers/oban-db.js'
+import {eventually, insertRaw, migratedDatabase} from '../helpers/oban-db.js'
+import {hasTmux, tmuxTerminal} from '../helpers/tmux.js'
 
 const {url, pool} = await migratedDatabase('e2e_processes')
 const fixture = createFixture(url)
+const terminal = tmuxTerminal()
 beforeAll(() => createRunsTable(pool))
 beforeEach(() => resetTables(pool))
 
 interface StatusNode {
   node: string
   pid: number
+  role?: string
 }
 
-/** The live nodes of instance Multi as `oban status --json` lists them (presence rows). */
-async function liveNodes(): Promise<StatusNode[]> {
-  const {code, stdout} = await fixture.cli('status', '--json', '--instance', 'Multi')
+/** The live worker nodes of an instance as `oban status --json` lists them (presence rows). */
+async function liveNodes(instance = 'Multi'): Promise<StatusNode[]> {
+  const {code, stdout} = await fixture.cli('status', '--json', '--instance', instance)
   if (code !== 0) return []
   const status = JSON.parse(stdout) as {instances: {nodes: StatusNode[]}[]}
   return (status.instances[0]?.nodes ?? [])
+    .filter((n) => n.role === 'node')
     .map(({node, pid}) => ({node, pid}))
     .sort((a, b) => a.node.localeCompare(b.node))
 }
@@ -98,5 +102,29 @@ describe('oban start --processes', {timeout: 180_000}, () => {
     expect(stderr.trim()).toBe(
       'Error: --processes many: give a number of processes from 1 to 256, or auto (one per core)',
     )
+  })
+})
+
+describe.skipIf(!hasTmux)('oban start --processes in a terminal', {timeout: 180_000}, () => {
+  it('shows one live table of the whole instance, not one per process, and q stops every process', async () => {
+    const config = fixture.config({queues: {live: 2}, plugins: [['Breakdown', {interval: '500ms'}]]})
+    const pane = terminal.oban(
+      'processes',
+      ['start', '--database-url', url, '--config', config, '--instance', 'Live', '--node', 'live', '--processes', '2'],
+      {cwd: fixture.dir, env: {E2E_DATABASE_URL: url}},
+    )
+    await pane.waitFor(/Breakdown · Live · node \S+/)
+    await eventually(async () => (await liveNodes('Live')).length === 2, 60_000, 'two worker nodes')
+    await insertRaw(pool, [{queue: 'elsewhere'}, {queue: 'elsewhere'}, {queue: 'elsewhere'}])
+    await pane.waitFor(/│ elsewhere +│ available +│ +3 │/)
+    // One table: the children's own (plain) tables are not printed.
+    expect(pane.screen().match(/Breakdown of Live/g)).toBeNull()
+    expect(pane.screen().match(/Breakdown · Live/g)).toHaveLength(1)
+    pane.keys('q')
+    await pane.waitFor(/EXIT=0/, 60_000)
+    const history = pane.history()
+    expect(history).toMatch(/SIGINT: stopping 2 processes\.\.\./)
+    expect(history).toMatch(/\nStopped\.\n/)
+    expect(await liveNodes('Live')).toEqual([])
   })
 })
