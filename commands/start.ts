@@ -11,6 +11,7 @@ import {
   untilSignal,
   untilSignalOrStopped,
 } from '../src/cli/run-instance.js'
+import {parseProcessCount, runSupervised} from '../src/cli/run-processes.js'
 import {defaultsWithoutConfig, noConfigLine, showStartBreakdown} from '../src/cli/breakdown/start-breakdown.js'
 
 export default class Start extends BaseCommand {
@@ -19,12 +20,15 @@ export default class Start extends BaseCommand {
 
 When the instance runs Breakdown, a terminal shows its live table under the log lines (q or Ctrl-C stops, p pauses the counting, r counts now); off a terminal each count is printed to stdout as a plain table, log lines staying on stderr.
 
+With --processes N (or auto: one per core) it runs N such processes under one supervisor, named <node>-1 to <node>-N: one Ctrl-C stops them all (each drains), and one that dies is restarted with a growing delay.
+
 Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is started (and migrated) as needed; it is stopped on exit only if this command started it. Against an external database an unmigrated schema is refused unless --migrate is given.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --instance Other --node worker-1',
     '<%= config.bin %> <%= command.id %> --queues default:10,events:5',
+    '<%= config.bin %> <%= command.id %> --processes auto',
     '<%= config.bin %> <%= command.id %> --plugin Breakdown:interval=10s --plugin ./plugins/my-plugin.ts',
     '<%= config.bin %> <%= command.id %> --config ./oban.config.json --database-url postgres://postgres@127.0.0.1:5432/app --migrate',
     '<%= config.bin %> <%= command.id %> --database-url postgres://app@pgbouncer:6432/app --prepare unnamed --notifier-url postgres://app@db:5432/app',
@@ -79,6 +83,11 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
       allowNo: true,
     }),
     'data-dir': dataDirFlag,
+    processes: Flags.string({
+      summary:
+        'Run this many node processes (auto: one per core) under one supervisor, named <node>-1..N; Node runs one core per process.',
+      helpValue: 'N|auto',
+    }),
   }
 
   async run(): Promise<void> {
@@ -89,6 +98,33 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     const plugins = flags.plugin === undefined ? undefined : parsePluginSpecs(flags.plugin)
     // No config file at all: queue default and the live Breakdown table (src/cli/breakdown/start-breakdown.ts).
     const defaults = defaultsWithoutConfig(flags.config)
+    const overrides = {
+      name: nonEmptyFlag('instance', flags.instance, 'Other'),
+      node: nonEmptyFlag('node', flags.node, 'worker-1'),
+      prefix: prefixGiven ? flags.prefix : undefined,
+      queues: queues ?? defaults.queues,
+      plugins: plugins ?? defaults.plugins,
+      databaseUrl: flags['database-url'],
+      notifierUrl: nonEmptyFlag('notifier-url', flags['notifier-url'], 'postgres://postgres@db-host:5432/app'),
+      notifier: flags.notifier,
+      prepare: flags.prepare,
+      logLevel: flags['log-level'],
+    }
+    if (flags.processes !== undefined) {
+      const processes = parseProcessCount(flags.processes)
+      const code = await runSupervised({
+        processes,
+        argv: this.argv,
+        configPath: flags.config,
+        overrides,
+        dataDir: flags['data-dir'],
+        builtinPlugins,
+        log: (line) => this.log(line),
+        logToStderr: (line) => this.logToStderr(line),
+      })
+      if (code !== 0) this.exit(code)
+      return
+    }
     // Listening before anything starts: a Ctrl-C while the instance starts (the first embedded
     // start takes seconds) or before the live table shows stops it cleanly once it runs, instead
     // of Node's default exit in the middle of it. A second one exits at once.
@@ -98,18 +134,7 @@ Without --database-url or DATABASE_URL the embedded PostgreSQL under .oban/ is s
     })
     const {oban, file} = await startInstance({
       configPath: flags.config,
-      overrides: {
-        name: nonEmptyFlag('instance', flags.instance, 'Other'),
-        node: nonEmptyFlag('node', flags.node, 'worker-1'),
-        prefix: prefixGiven ? flags.prefix : undefined,
-        queues: queues ?? defaults.queues,
-        plugins: plugins ?? defaults.plugins,
-        databaseUrl: flags['database-url'],
-        notifierUrl: nonEmptyFlag('notifier-url', flags['notifier-url'], 'postgres://postgres@db-host:5432/app'),
-        notifier: flags.notifier,
-        prepare: flags.prepare,
-        logLevel: flags['log-level'],
-      },
+      overrides,
       announce: (line) => this.logToStderr(line),
       migrate: flags.migrate,
       dataDir: flags['data-dir'],

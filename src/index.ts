@@ -4,6 +4,14 @@ import type {ObanOptions} from './config/config.js'
 export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './instance/oban.js'
 export {createConfig} from './instance/create-config.js'
 export {
+  ProcessSupervisor,
+  type ChildExit,
+  type ChildSpec,
+  type ProcessSupervisorOptions,
+  type RestartBackoff,
+  type SupervisorEvent,
+} from './instance/process-supervisor.js'
+export {
   defaultNode,
   type Config,
   type ObanOptions,

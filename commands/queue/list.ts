@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DatabaseCommand, outputFlags, wideFlag} from '../../src/cli/database-command.js'
-import {formatQueueList} from '../../src/cli/format-ops.js'
+import {formatQueueList} from '../../src/cli/format-queues.js'
 import {listQueues, type QueueOverview} from '../../src/cli/list-queues.js'
 
 export default class QueueList extends DatabaseCommand {

@@ -16,25 +16,6 @@ export {embeddedDatabaseUrl} from '../operator/job-operations.js'
 export {startEmbeddedForUser, type EmbeddedServer, type EmbeddedStopResult} from '../db/embedded/index.js'
 
 /**
- * The line to show before the embedded server is created or started, which takes a while (initdb
- * and the migrations: 10 to 45 seconds on a first run), so that the wait is not silence. Undefined
- * when an external database is used (the URL given, or DATABASE_URL / OBAN_DATABASE_URL) or the
- * server already runs.
- */
-export async function embeddedStartLine(options: {
-  databaseUrl?: string
-  dataDir?: string
-  cwd?: string
-}): Promise<string | undefined> {
-  if (options.databaseUrl || process.env.DATABASE_URL || process.env.OBAN_DATABASE_URL) return undefined
-  const status = await embeddedStatus({dataDir: options.dataDir ?? process.env.OBAN_DATA_DIR, cwd: options.cwd})
-  if (status.running) return undefined
-  return status.initialized
-    ? `Starting the embedded PostgreSQL in ${status.dataDir}...`
-    : `Creating the embedded PostgreSQL in ${status.dataDir} (first run: initdb, then Oban's tables; 10 to 45 seconds)...`
-}
-
-/**
  * `oban db start|stop|url` act on the embedded server only: `--database-url` names another
  * server, and ignoring it would act on the wrong one (stop the embedded server under its nodes
  * while the user meant an external one). One line, exit code 2.

@@ -1,5 +1,5 @@
 import type {ChalkInstance} from 'chalk'
-import {plural} from '../operator/act-on-jobs.js'
+import {plural} from '../util/plural.js'
 import type {NodeConnections} from '../cluster/presence-record.js'
 import type {ClusterNode, LeaderConflictView, NodeRuntime} from '../operator/cluster-nodes.js'
 import type {UnrunnableJobs} from '../operator/status.js'

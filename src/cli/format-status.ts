@@ -1,6 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 import type {PluginStatus} from '../plugin/plugin.js'
-import {plural} from '../operator/act-on-jobs.js'
+import {plural} from '../util/plural.js'
 import type {ClusterNode} from '../operator/cluster-nodes.js'
 import type {InstanceStatus, LeaderStatus, StatusReading} from '../operator/status.js'
 import {didYouMean} from '../util/suggest.js'

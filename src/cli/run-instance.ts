@@ -8,7 +8,7 @@ import type {Logger} from '../telemetry/logger.js'
 import {attach, detach} from '../telemetry/telemetry.js'
 import {formatDuration} from '../util/duration.js'
 import {coerceError} from '../errors.js'
-import {embeddedStartLine} from './embedded-server.js'
+import {embeddedStartLine} from './embedded-start-line.js'
 
 export interface InstanceRequest {
   /** `--config`; otherwise `oban.config.*` is searched from cwd. */
@@ -86,6 +86,12 @@ export function untilSignal(force: (signal: NodeJS.Signals) => void): Promise<No
     }
     process.on('SIGINT', handler)
     process.on('SIGTERM', handler)
+    // A child of `oban start --processes` (ProcessSupervisor) has an IPC channel to it: when the
+    // supervisor dies without forwarding a signal, the child stops as on SIGTERM instead of running on.
+    if (process.channel) {
+      process.channel.unref()
+      process.once('disconnect', () => handler('SIGTERM'))
+    }
   })
 }
 

@@ -1,6 +1,5 @@
 import {parseDatabaseUrl} from './connection-url.js'
 import {EmbeddedPostgresError} from '../errors.js'
-import {embeddedStatus, ensureEmbedded} from './embedded/index.js'
 
 /** Where a command's database came from. */
 export type DatabaseSource = 'flag' | 'env' | 'embedded'
@@ -67,6 +66,8 @@ async function resolveMain(
     return {url: fromEnv, source: 'env', startedEmbedded: false}
   }
   const dataDir = options.dataDir ?? env.OBAN_DATA_DIR
+  // Loaded only here: a command on an external database does not pay for the embedded server's modules.
+  const {embeddedStatus, ensureEmbedded} = await import('./embedded/index.js')
   if (options.embedded === 'running') {
     const status = await embeddedStatus({dataDir, cwd: options.cwd})
     if (!status.running || !status.url) {

@@ -5,6 +5,7 @@ import {jobStates} from '../engine/job-states.js'
 import type {JobFilter} from '../job/filter.js'
 import {JOB_STATES, type JobState} from '../job/job.js'
 import {JobNotFoundError} from '../errors.js'
+import {plural} from '../util/plural.js'
 import {JOB_ACTIONS, type JobActionName} from './bulk-actions.js'
 import {runBulkAction} from './run-bulk-action.js'
 
@@ -131,9 +132,4 @@ function sortStates(byState: Partial<Record<JobState, number>>): Partial<Record<
 export function describeDone(result: JobActionResult): string {
   const done = JOB_ACTIONS[result.action].done
   return `${done[0]!.toUpperCase()}${done.slice(1)} ${plural(result.changed, 'job')}`
-}
-
-/** `1 job`, `1,234 jobs`. */
-export function plural(count: number, noun: string): string {
-  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`
 }

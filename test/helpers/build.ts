@@ -28,13 +28,15 @@ function times(path: string, acc = {newest: 0, oldest: Infinity, files: 0}) {
 }
 
 /**
- * Whether dist/ is missing or older than a source: its oldest file must be newer than every
+ * Whether dist/ (or the oclif manifest made from it) is missing or older than a source: its oldest file must be newer than every
  * source, setting and source directory. `npm run build` deletes dist/ first and rewrites all of
  * it, so a source saved during a build also counts as newer, and the next run builds again.
  */
 export function distIsStale(repo: string): boolean {
   const dist = times(join(repo, 'dist'))
   if (dist.files === 0) return true
+  // The oclif manifest is the build's last step (scripts/manifest.js): without it the build failed midway.
+  if (times(join(repo, 'oclif.manifest.json')).files === 0) return true
   let newest = 0
   for (const path of [...SOURCES, ...SETTINGS]) newest = Math.max(newest, times(join(repo, path)).newest)
   return newest >= dist.oldest

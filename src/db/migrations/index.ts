@@ -8,12 +8,12 @@ export {
   migrateDown,
   migrateUp,
   migrationStatus,
-  verifyMigrated,
   type DownPlan,
   type MigrateDownOptions,
   type MigrateUpOptions,
   type MigrationResult,
   type MigrationStatus,
 } from './migrator.js'
+export {verifyMigrated} from './verify.js'
 export {CURRENT_VERSION, EXTERNALLY_MANAGED_COMMENT, INITIAL_VERSION, migratedVersion} from './version.js'
 export {describeDown, describeDownPlan, describeStatus, describeUp, jsonVersion} from './report.js'

@@ -1,6 +1,6 @@
 import type {Pool, PoolClient, Queryable} from '../pool.js'
 import {withTransaction} from '../transaction.js'
-import {MigrationError, MigrationVersionError, SchemaIncompatibleError, SchemaNotMigratedError} from '../../errors.js'
+import {MigrationError, MigrationVersionError} from '../../errors.js'
 import {quoteIdent, validatePrefix} from '../identifier.js'
 import {schemaDifferences} from './schema-check.js'
 import {stepContext, type StepContext} from './step.js'
@@ -221,18 +221,6 @@ function checkRollback(ctx: StepContext, from: number, target: number, obanForm:
         : `schema "${ctx.prefix}" is at version ${from}: roll back to a version below it (0 to ${from - 1})`,
     )
   }
-}
-
-/**
- * Throws {@link SchemaNotMigratedError} unless the schema is at version 14 or above (an
- * externally managed schema passes, as in Oban; Oban runs this check at boot in testing modes),
- * and {@link SchemaIncompatibleError} when its tables are not the ones Oban's migrations create.
- */
-export async function verifyMigrated(db: Queryable, prefix: string): Promise<void> {
-  const current = await readVersion(db, validatePrefix(prefix))
-  if (current < CURRENT_VERSION) throw new SchemaNotMigratedError(prefix, current, CURRENT_VERSION)
-  const problems = await schemaDifferences(db, prefix)
-  if (problems.length > 0) throw new SchemaIncompatibleError(prefix, problems)
 }
 
 /**
