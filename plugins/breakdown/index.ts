@@ -5,6 +5,7 @@ import {BreakdownService} from './breakdown-service.js'
 
 export {BreakdownService, type BreakdownOptions, type BreakdownSnapshot} from './breakdown-service.js'
 export {fetchBreakdown, type BreakdownRow} from './fetch-breakdown.js'
+export type {BreakdownCount} from './count-breakdown.js'
 
 /**
  * The Breakdown of Oban's plugin guide: counts of jobs by queue and state, every `interval`

@@ -7,7 +7,14 @@ import {CronService} from './cron-service.js'
 import {crontabOption} from './crontab.js'
 
 export {CronService, UnknownCronEntryError, type CronEntryReport, type CronOptions} from './cron-service.js'
-export {crontabOption, parseEntry, type CrontabEntry, type CrontabInput, type CronEntryOptions} from './crontab.js'
+export {
+  crontabOption,
+  parseEntry,
+  type CrontabEntry,
+  type CrontabInput,
+  type CronEntryOptions,
+  type CronJobOptions,
+} from './crontab.js'
 export {cronAt, insertCronJob, type CronGuard, type CronInsert} from './insert-cron-job.js'
 // The expression tools, for checking a crontab in code as `oban cron next` does on the command line.
 export {

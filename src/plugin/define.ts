@@ -95,6 +95,10 @@ function checkDefinition(definition: unknown): string[] {
   if (description !== undefined && typeof description !== 'string') problems.push('description: must be a string')
   if (options !== undefined && !isSchema(options))
     problems.push('options: must be a zod schema, e.g. z.strictObject({interval: durationOption()})')
+  else if (options !== undefined && !isZod4(options))
+    problems.push(
+      "options: a zod 3 schema; oban-ts checks options with zod 4: import {z} from 'oban-ts' (or install zod@^4)",
+    )
   if (leaderOnly !== undefined && typeof leaderOnly !== 'boolean') problems.push('leaderOnly: must be a boolean')
   if (typeof create !== 'function') problems.push('create: must be a function (context, options) => service')
   if (functions !== undefined) {
@@ -142,6 +146,11 @@ function checkFunction(fn: string, declaration: unknown): string[] {
 
 function isSchema(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'safeParse' in value && typeof value.safeParse === 'function'
+}
+
+/** zod 4 schemas carry `_zod`; zod 3's have only `_def` and fail deep inside zod 4's object parsing. */
+function isZod4(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && '_zod' in value
 }
 
 function unknownKeys(value: Record<string, unknown>, known: readonly string[], what: string, at = ''): string[] {
