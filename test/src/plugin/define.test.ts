@@ -23,9 +23,13 @@ describe('definePlugin', () => {
       name: 'Counter',
       options: z.strictObject({step: z.number().default(1)}),
       create: () => service,
-      functions: {
-        bump: {description: 'Adds one', args: [{name: 'by', description: 'How much', type: 'integer'}], run: () => 1},
-      },
+      functions: (fn) => ({
+        bump: fn({
+          description: 'Adds one',
+          args: [{name: 'by', description: 'How much', type: 'integer'}],
+          run: () => 1,
+        }),
+      }),
     })
     expect(isPlugin(Counter)).toBe(true)
     expect(Counter.pluginName).toBe('Counter')
@@ -92,7 +96,7 @@ describe('definePlugin', () => {
     const Lonely = definePlugin({
       name: 'Lonely',
       create: () => service,
-      functions: {ping: {description: 'Pong', run: () => 'pong'}},
+      functions: (fn) => ({ping: fn({description: 'Pong', run: () => 'pong'})}),
     })
     await expect(Lonely.ping()).rejects.toThrow(InstanceNotRunningError)
     await expect(Lonely.ping('Elsewhere')).rejects.toThrow(
