@@ -58,6 +58,7 @@ export type {
   ReplaceOption,
 } from './job/unique-options.js'
 export type {InsertResult, InsertedResult, UnsavedJob} from './client/insert.js'
+export {ObanClient, type ObanClientOptions, type ClientQueueTarget} from './client/oban-client.js'
 export type {CancelledJob} from './engine/cancel-jobs.js'
 export type {QueueCheck} from './queue/producer.js'
 export {defaultBackoff} from './job/backoff.js'
