@@ -6,6 +6,9 @@ import type {CancelledJob} from '../engine/cancel-jobs.js'
 import type {Job} from '../job/job.js'
 import type {JobSpec} from '../job/spec.js'
 import type {QueueAction} from '../queue/signals.js'
+import {runInline} from '../queue/run-inline.js'
+import {WorkerRegistry} from '../job/worker-registry.js'
+import type {Worker} from '../job/worker.js'
 import {insertAllJobs, insertJob, type InsertContext, type InsertedResult, type InsertResult} from './insert.js'
 import {cancelJobsById, sendQueueSignal} from './queue-control.js'
 
@@ -22,6 +25,14 @@ export interface ObanClientOptions {
   insertTrigger?: boolean
   /** Connections of the pool the client opens (default 5). */
   poolSize?: number
+  /**
+   * Oban's testing modes. `manual` (what the client always does): jobs are inserted, nothing
+   * runs them. `inline`: an insert runs the job at once in the caller, through one of `workers`,
+   * and touches no database (no URL needed); it resolves to the job in its final state.
+   */
+  testing?: 'disabled' | 'manual' | 'inline'
+  /** The workers `testing: 'inline'` runs jobs with. */
+  workers?: readonly unknown[]
 }
 
 /** Addresses a queue of the client's instance: every node (default) or one named node. */
@@ -48,16 +59,26 @@ export class ObanClient {
   readonly name: string
   private readonly ctx: InsertContext
   private readonly ownsPool: boolean
+  private readonly inline?: WorkerRegistry
   private closed?: Promise<void>
 
   constructor(options: ObanClientOptions = {}) {
+    this.prefix = validatePrefix(options.prefix ?? 'public')
+    this.name = options.name ?? 'Oban'
+    if (options.testing === 'inline') {
+      if (options.pool || options.databaseUrl)
+        throw new ConfigError("ObanClient: testing: 'inline' runs jobs without a database; drop {databaseUrl}/{pool}")
+      this.inline = new WorkerRegistry()
+      for (const worker of options.workers ?? []) this.inline.register(worker as Worker, 'ObanClient workers')
+      this.ownsPool = false
+      this.ctx = {pool: undefined as unknown as Pool, prefix: this.prefix, insertTrigger: false}
+      return
+    }
     const url = options.databaseUrl ?? process.env.DATABASE_URL
     if (!options.pool && !url)
       throw new ConfigError('ObanClient needs a database: pass {databaseUrl}, {pool} or set DATABASE_URL')
     if (options.pool && options.databaseUrl)
       throw new ConfigError('ObanClient takes either {databaseUrl} or {pool}, not both')
-    this.prefix = validatePrefix(options.prefix ?? 'public')
-    this.name = options.name ?? 'Oban'
     this.ownsPool = !options.pool
     const pool: Pool =
       options.pool ??
@@ -67,6 +88,7 @@ export class ObanClient {
 
   /** The pool the client writes through (its own, or the one it was given). */
   get pool(): pg.Pool {
+    if (this.inline) throw new ObanError('testing_inline', "testing: 'inline' has no database, hence no pool")
     return this.ctx.pool
   }
 
@@ -80,11 +102,17 @@ export class ObanClient {
   ): Promise<InsertedResult>
   insert(spec: JobSpec, options?: {client?: pg.PoolClient | pg.Client}): Promise<InsertResult>
   async insert(spec: JobSpec, options: {client?: pg.PoolClient | pg.Client} = {}): Promise<InsertResult> {
+    if (this.inline) return {job: await runInline(spec, this.inline, this.name), conflict: false, locked: false}
     return insertJob(this.open(), spec, options)
   }
 
   /** Inserts many jobs in one statement (uniqueness is not checked, as in Oban). */
   async insertAll(specs: readonly JobSpec[], options: {client?: pg.PoolClient | pg.Client} = {}): Promise<Job[]> {
+    if (this.inline) {
+      const jobs: Job[] = []
+      for (const spec of specs) jobs.push(await runInline(spec, this.inline, this.name))
+      return jobs
+    }
     return insertAllJobs(this.open(), specs, options)
   }
 
@@ -142,6 +170,8 @@ export class ObanClient {
   }
 
   private open(): InsertContext {
+    if (this.inline)
+      throw new ObanError('testing_inline', "testing: 'inline' has no database: only insert and insertAll work")
     if (this.closed) throw new ObanError('client_closed', 'this ObanClient was closed: create a new one')
     return this.ctx
   }

@@ -31,7 +31,12 @@ describe('ObanClient', () => {
     try {
       const notified = await inserts.collect(async () => {
         const {job} = await client.insert(Email.new({to: 'a@example.com'}))
-        expect(job).toMatchObject({worker: 'App.Email', queue: 'mailers', state: 'available', args: {to: 'a@example.com'}})
+        expect(job).toMatchObject({
+          worker: 'App.Email',
+          queue: 'mailers',
+          state: 'available',
+          args: {to: 'a@example.com'},
+        })
       })
       expect(notified).toEqual([{queue: 'mailers'}])
       const many = await client.insertAll([Email.new({to: 'b@x'}), Email.new({to: 'c@x'}, {queue: 'other'})])
