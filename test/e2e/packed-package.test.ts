@@ -144,7 +144,7 @@ describe('the packed package in a new project', () => {
 
     // Type-check and compile, with every library's .d.ts checked.
     const tsc = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], {cwd: dir}).catch(
-      (error: {stdout?: string}) => ({stdout: error.stdout ?? String(error)}),
+      (error: Error & {stdout?: string}) => ({stdout: error.stdout ?? error.message}),
     )
     expect(tsc.stdout).toBe('')
 
