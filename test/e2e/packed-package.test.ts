@@ -2,7 +2,7 @@ import {execFile, spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
-import {promisify} from 'node:util'
+import {promisify, stripVTControlCharacters} from 'node:util'
 import {afterAll, describe, expect, it} from 'vitest'
 import {cliEnv, REPO} from '../helpers/cli.js'
 import {createTestDatabase} from '../helpers/db.js'
@@ -12,7 +12,7 @@ import {createTestDatabase} from '../helpers/db.js'
  * installed into a project outside the repository with zod, TypeScript and vitest (from npm's
  * cache when it has them), and a small app written against it: the README's Backlog plugin as
  * printed, a worker, an app that inserts through ObanClient and calls the plugin from code, and a
- * test file using every testing helper. It must type-check with `skipLibCheck: false`, the app
+ * test file using every testing helper, and the README's testing example. It must type-check with `skipLibCheck: false`, the app
  * must run (its plugin also called by `oban plugin` from another process), and the tests must
  * pass under vitest and node:test. One pack and one install for everything.
  */
@@ -28,6 +28,9 @@ const version = (name: string) => lock.packages[`node_modules/${name}`]!.version
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8')
 const backlog = /```ts\n(\/\/ plugins\/backlog\.ts\n[\s\S]*?)```/.exec(readme)?.[1]
+// The README's testing example: a small app and its test file, as printed.
+const exampleApp = /```ts\n(\/\/ app\.ts\n[\s\S]*?)```/.exec(readme)?.[1]
+const exampleTest = /```ts\n(\/\/ app\.test\.ts[^\n]*\n[\s\S]*?)```/.exec(readme)?.[1]
 
 const FILES: Record<string, string> = {
   'package.json': JSON.stringify({name: 'packed-app', private: true, type: 'module'}),
@@ -45,6 +48,8 @@ const FILES: Record<string, string> = {
     include: ['*.ts', 'plugins/*.ts'],
   }),
   'plugins/backlog.ts': backlog ?? '',
+  'app.ts': exampleApp ?? '',
+  'app.test.ts': exampleTest ?? '',
   'workers.ts': `import {defineWorker, error} from 'oban-ts'
 export const Email = defineWorker<{to: string}>({
   name: 'App.Email',
@@ -53,7 +58,7 @@ export const Email = defineWorker<{to: string}>({
 })
 `,
   // The app: inserts through the insert-only client, runs a node with the plugin, calls it from code.
-  'app.ts': `import {ObanClient, Oban, whereis, type InsertResult, type CancelledJob} from 'oban-ts'
+  'main.ts': `import {ObanClient, Oban, whereis, type InsertResult, type CancelledJob} from 'oban-ts'
 import Backlog from './plugins/backlog.js'
 import {Email} from './workers.js'
 
@@ -118,7 +123,7 @@ await test('uses every testing helper (node:test)', () => checks(process.env.DAT
 
 describe('the packed package in a new project', () => {
   it('type-checks with skipLibCheck false, runs the app, its plugin from code and from oban plugin, and its tests', async () => {
-    expect(backlog).toBeDefined()
+    expect([backlog, exampleApp, exampleTest].every(Boolean)).toBe(true)
     const env = cliEnv({DATABASE_URL: url})
     const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {cwd: REPO})
     const [{filename}] = JSON.parse(packed.stdout) as [{filename: string}]
@@ -149,7 +154,7 @@ describe('the packed package in a new project', () => {
     expect(tsc.stdout).toBe('')
 
     // The app: inserts, calls its plugin, then serves `oban plugin` from another process.
-    const app = spawn(process.execPath, ['build/app.js'], {cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const app = spawn(process.execPath, ['build/main.js'], {cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe']})
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = ''
@@ -173,12 +178,13 @@ describe('the packed package in a new project', () => {
       await new Promise((resolve) => (app.exitCode === null ? app.once('exit', resolve) : resolve(null)))
     }
 
-    // The same test file's checks under both runners.
-    const vitest = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'app.vitest.test.ts'], {
-      cwd: dir,
-      env,
-    })
-    expect(vitest.stdout).toMatch(/1 passed/)
+    // The same checks under both runners, and the README's example test.
+    const vitest = await run(
+      process.execPath,
+      ['node_modules/vitest/vitest.mjs', 'run', 'app.vitest.test.ts', 'app.test.ts', '--no-file-parallelism'],
+      {cwd: dir, env},
+    )
+    expect(stripVTControlCharacters(vitest.stdout)).toMatch(/Tests\s+4 passed/)
     const nodeTest = await run(process.execPath, ['--test', 'build/app.node.test.js'], {cwd: dir, env})
     expect(nodeTest.stdout).toMatch(/# pass 1\n# fail 0/)
   }, 600_000)
