@@ -23,6 +23,7 @@ const LAYERS = [
   'control',
   'instance',
   'operator',
+  'testing',
   'cli',
   'index.ts',
 ]

@@ -11,6 +11,9 @@ export * from './cron/index.js'
 export * from './lifeline/index.js'
 export * from './pruner/index.js'
 export * from './reindexer/index.js'
+// What the maintenance services' public members name.
+export type {IntervalService} from '../src/plugin/interval-service.js'
+export type {FollowerSkip, ServiceClock} from '../src/plugin/maintenance.js'
 
 /** Every built-in plugin by its name, as `plugins: ['Breakdown']` and `--plugin Breakdown` find them. */
 export const builtinPlugins: Readonly<Record<string, Plugin>> = Object.freeze({

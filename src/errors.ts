@@ -11,12 +11,22 @@ export class ObanError extends Error {
   readonly code: string
   /** Exit code the CLI uses: 1 for errors, 2 for usage errors. */
   readonly exitCode: number
+  /**
+   * The message for the command line, when its fix there differs from the library's (a flag
+   * instead of an option); the command edge prints it instead of `message`.
+   */
+  readonly commandLineMessage?: string
 
-  constructor(code: string, message: string, options: {cause?: unknown; exitCode?: number} = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: {cause?: unknown; exitCode?: number; commandLineMessage?: string} = {},
+  ) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = new.target.name
     this.code = code
     this.exitCode = options.exitCode ?? 1
+    if (options.commandLineMessage !== undefined) this.commandLineMessage = options.commandLineMessage
   }
 }
 
@@ -59,7 +69,6 @@ export class InvalidPrefixError extends ObanError {
   }
 }
 
-/** The Oban tables are missing or older than this version needs. */
 /**
  * The schema's version is current but its tables are not the ones Oban's migrations create (a
  * column missing or of another type): oban-ts would fail to acknowledge jobs there.
@@ -76,16 +85,25 @@ export class SchemaIncompatibleError extends ObanError {
   }
 }
 
+/**
+ * The Oban tables are missing or older than this version needs. The message names the library's
+ * fixes (`start({migrate: true})`, the migrate command from code); `commandLineMessage`, which
+ * the CLI prints, names `oban migrate` and `--migrate`.
+ */
 export class SchemaNotMigratedError extends ObanError {
   readonly current: number
   readonly required: number
 
   constructor(prefix: string, current: number, required: number) {
+    const state =
+      current === 0
+        ? `the Oban tables are not installed in schema "${prefix}"`
+        : `the Oban tables in schema "${prefix}" are at version ${current}, but version ${required} is required`
+    const command = `oban migrate${prefix === 'public' ? '' : ` --prefix ${prefix}`}`
     super(
       'schema_not_migrated',
-      current === 0
-        ? `the Oban tables are not installed in schema "${prefix}": run \`oban migrate${prefix === 'public' ? '' : ` --prefix ${prefix}`}\` (or start with --migrate)`
-        : `the Oban tables in schema "${prefix}" are at version ${current}, but version ${required} is required: run \`oban migrate${prefix === 'public' ? '' : ` --prefix ${prefix}`}\` (or start with --migrate)`,
+      `${state}: start with \`Oban.start(options, {migrate: true})\` (or \`oban.start({migrate: true})\`), or run \`npx ${command}\``,
+      {commandLineMessage: `${state}: run \`${command}\` (or start with --migrate)`},
     )
     this.current = current
     this.required = required

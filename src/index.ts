@@ -1,7 +1,18 @@
-// The public library API of oban-ts. Everything `oban start` does is reachable from here.
+// The public library API of oban-ts (`import ... from 'oban-ts'`). Everything `oban start` does is
+// reachable from here. The list is deliberate: every type a public signature names is exported
+// (so users can name it and editors show it without internal paths), and nothing the CLI or the
+// built-in plugins use internally is; they import those by path. test/e2e/public-api.test.ts
+// compares the built package's exports with test/e2e/public-api.txt.
 import type {ObanOptions} from './config/config.js'
 
+// zod 4, the version plugin option schemas are checked with: `import {z} from 'oban-ts'` needs no
+// zod of your own (a zod 3 schema is refused by definePlugin with a message saying so).
+export {z} from 'zod'
+
+// An instance: options, start and stop, inserts, queue signals.
 export {Oban, type StartOptions, type DatabaseInfo, type QueueTarget} from './instance/oban.js'
+export type {DatabaseSource} from './db/resolve-database.js'
+export type {PluginCatalog} from './plugin/loader.js'
 export {createConfig} from './instance/create-config.js'
 export {
   ProcessSupervisor,
@@ -16,37 +27,60 @@ export {
   type Config,
   type ObanOptions,
   type QueueOptions,
+  type NormalizedQueue,
   type Duration,
   type LogLevel,
+  type PluginEntry,
+  type PluginObject,
+  type PluginRef,
+  type PluginSupervisionOptions,
 } from './config/config.js'
 export {findConfigFile, loadConfigFile} from './config/config-file.js'
+export type {Queryable} from './db/pool.js'
+
+// Workers, jobs and their outcomes.
 export {defineWorker, isWorker, type Worker, type WorkerDefinition, type PerformContext} from './job/worker.js'
-export {ok, error, cancel, discard, snooze, type JobResult} from './job/result.js'
-export {WorkerRegistry, loadWorkers} from './job/worker-registry.js'
-export type {Job, JobState, JobError, JobArgs} from './job/job.js'
-export {JOB_STATES} from './job/job.js'
-export type {JobSpec, JobOptions, UniqueOptions} from './job/spec.js'
-export type {InsertResult} from './client/insert.js'
+export {
+  ok,
+  error,
+  cancel,
+  discard,
+  snooze,
+  type JobResult,
+  type OkResult,
+  type ErrorResult,
+  type CancelResult,
+  type DiscardResult,
+  type SnoozeResult,
+  type JobResultBrand,
+} from './job/result.js'
+export {WorkerRegistry, loadWorkers, type LoadWorkersOptions, type ResolvedWorker} from './job/worker-registry.js'
+export {JOB_STATES, type Job, type JobState, type JobError, type JobArgs} from './job/job.js'
+export type {JobSpec, JobOptions} from './job/spec.js'
+export type {
+  UniqueOptions,
+  UniqueField,
+  UniqueStateGroup,
+  UniqueTimestamp,
+  ReplaceField,
+  ReplaceOption,
+} from './job/unique-options.js'
+export type {InsertResult, InsertedResult, UnsavedJob} from './client/insert.js'
+export {ObanClient, type ObanClientOptions, type ClientQueueTarget} from './client/oban-client.js'
+export type {CancelledJob} from './engine/cancel-jobs.js'
 export type {QueueCheck} from './queue/producer.js'
-export {whereis, instanceNames} from './plugin/registry.js'
+export {defaultBackoff} from './job/backoff.js'
+
+// Plugins: defining them, finding them in this process, calling them across processes.
 export {definePlugin, isPlugin} from './plugin/define.js'
 export {PluginBase, type Ticker} from './plugin/base.js'
 export {durationOption} from './plugin/options.js'
+export {whereis, type RegistryKey} from './plugin/registry.js'
+export {pluginHandles} from './plugin/lookup.js'
+
+// The documented ranges of limits, priorities and durations, and the one rule for queue names.
 export {MAX_AGE_MS, MAX_PRIORITY, MAX_QUEUE_LIMIT, MAX_TIMER_MS} from './util/limits.js'
 export {isQueueName, QUEUE_NAME_RULE} from './util/queue-name.js'
-export {pluginHandles, findPluginHandle} from './plugin/lookup.js'
-export {checkPluginArgs, parsePluginArg, pluginFunction} from './plugin/arguments.js'
-export {
-  callPluginFunction,
-  type NodeCallResult,
-  type PluginCallOptions,
-  type PluginCallResult,
-} from './control/client.js'
-export {PluginCallFailedError} from './control/errors.js'
-export {listNodes, type ListNodesOptions} from './control/nodes.js'
-export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './cluster/presence-record.js'
-export type {PluginEntry, PluginRef} from './config/config.js'
-export type {PluginSupervisionOptions} from './config/config.js'
 export {
   RESERVED_FUNCTION_NAMES,
   type Plugin,
@@ -55,16 +89,69 @@ export {
   type PluginDefinition,
   type PluginFunction,
   type PluginFunctionArg,
+  type PluginFunctionBuilder,
+  type PluginFunctions,
+  type PluginFunctionArgs,
+  type PluginFunctionResult,
+  type PluginSpec,
+  type PluginRunArgs,
+  type PluginCallArgs,
+  type PluginArgValue,
+  type PluginArgInput,
+  type JsonValue,
+  type FunctionsOf,
   type PluginHandle,
+  type PluginHelper,
   type PluginHelpers,
   type PluginService,
   type PluginStatus,
   type Repo,
 } from './plugin/plugin.js'
-export {attach, detach, type TelemetryHandler} from './telemetry/telemetry.js'
-export {createLogger, type Logger} from './telemetry/logger.js'
-export {defaultBackoff} from './job/backoff.js'
-export * from './errors.js'
+export type {Notifier, NotificationHandler, NotifierStatus, Payload, Unlisten} from './notifier/notifier.js'
+export {
+  callPluginFunction,
+  type NodeCallResult,
+  type PluginCallOptions,
+  type PluginCallResult,
+} from './control/client.js'
+export type {ReplyError} from './control/protocol.js'
+export {PluginCallFailedError} from './control/errors.js'
+export {listNodes, type ListNodesOptions} from './control/nodes.js'
+export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './cluster/presence-record.js'
+
+// Telemetry and logging.
+export {attach, detach, type TelemetryHandler, type Measurements, type Metadata} from './telemetry/telemetry.js'
+export {createLogger, type Logger, type LoggerOptions} from './telemetry/logger.js'
+
+// Errors: every error the library throws is an ObanError with a `code`.
+export {
+  ObanError,
+  ConfigError,
+  DatabaseUrlError,
+  DatabaseUnreachableError,
+  EmbeddedPostgresError,
+  InvalidPrefixError,
+  SchemaIncompatibleError,
+  SchemaNotMigratedError,
+  MigrationVersionError,
+  MigrationError,
+  JobValidationError,
+  UnknownWorkerError,
+  InvalidChannelError,
+  NotificationPayloadError,
+  NotificationTooLargeError,
+  InstanceNotRunningError,
+  UnknownPluginError,
+  UnknownPluginFunctionError,
+  PluginArgumentError,
+  PluginNotRunningError,
+  PluginFailedError,
+  JobFilterError,
+  JobNotFoundError,
+  InvalidJobIdError,
+  type JobIssue,
+} from './errors.js'
+
 /** Oban's schema migrations (the functions are in the job-operations block below). `migrateDown` takes `{version: N}` as Oban's down(version: N) (leaves N - 1) or `{to: N}` (leaves N). */
 export {CURRENT_VERSION, type MigrateDownOptions, type MigrateUpOptions} from './db/migrations/index.js'
 

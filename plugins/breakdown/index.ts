@@ -5,6 +5,7 @@ import {BreakdownService} from './breakdown-service.js'
 
 export {BreakdownService, type BreakdownOptions, type BreakdownSnapshot} from './breakdown-service.js'
 export {fetchBreakdown, type BreakdownRow} from './fetch-breakdown.js'
+export type {BreakdownCount} from './count-breakdown.js'
 
 /**
  * The Breakdown of Oban's plugin guide: counts of jobs by queue and state, every `interval`
@@ -21,31 +22,31 @@ export const Breakdown = definePlugin({
   description: 'Counts jobs by queue and state every interval',
   options: z.strictObject({interval: durationOption({default: '10s', min: '100ms'})}),
   create: (context, options) => new BreakdownService(context, options),
-  functions: {
-    pause: {
+  functions: (fn) => ({
+    pause: fn({
       description: 'Stop counting until resumed (no queries while paused)',
       run: (service) => {
         service.pause()
         return {status: service.status()}
       },
-    },
-    resume: {
+    }),
+    resume: fn({
       description: 'Count now, then every interval again',
       run: (service) => {
         service.resume()
         return {status: service.status()}
       },
-    },
-    refresh: {
+    }),
+    refresh: fn({
       description: 'Count jobs by queue and state now and return the rows',
       run: (service) => service.refresh(),
-    },
-    last: {
+    }),
+    last: fn({
       description: 'The last breakdown (time and rows) without querying; null before the first',
       run: (service) => {
         const last = service.last
         return last ? {time: last.time.toISOString(), rows: last.rows} : null
       },
-    },
-  },
+    }),
+  }),
 })

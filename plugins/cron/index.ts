@@ -7,7 +7,14 @@ import {CronService} from './cron-service.js'
 import {crontabOption} from './crontab.js'
 
 export {CronService, UnknownCronEntryError, type CronEntryReport, type CronOptions} from './cron-service.js'
-export {crontabOption, parseEntry, type CrontabEntry, type CrontabInput, type CronEntryOptions} from './crontab.js'
+export {
+  crontabOption,
+  parseEntry,
+  type CrontabEntry,
+  type CrontabInput,
+  type CronEntryOptions,
+  type CronJobOptions,
+} from './crontab.js'
 export {cronAt, insertCronJob, type CronGuard, type CronInsert} from './insert-cron-job.js'
 // The expression tools, for checking a crontab in code as `oban cron next` does on the command line.
 export {
@@ -43,18 +50,18 @@ export const Cron = definePlugin({
     timezone: timezoneOption().default(DEFAULT_CRON_TIMEZONE),
   }),
   create: (context, options) => new CronService(context, options),
-  functions: {
-    entries: {
+  functions: (fn) => ({
+    entries: fn({
       description: 'The crontab: each entry with its name, worker, timezone and next run',
       run: (service) => service.entries(),
-    },
-    run: {
+    }),
+    run: fn({
       description: "Insert one entry's job now (by entry name, or worker name if unambiguous)",
       args: [
         {name: 'name', description: 'The entry name (see entries) or its worker', type: 'string', required: true},
         FORCE_ARG,
       ],
-      run: (service, args) => service.runEntry(String(args.name), {force: args.force === true}),
-    },
-  },
+      run: (service, {name, force}) => service.runEntry(name, {force: force === true}),
+    }),
+  }),
 })

@@ -30,25 +30,25 @@ export const Lifeline = definePlugin({
     presence: z.boolean({error: 'expected true or false'}).default(true),
   }),
   create: (context, options) => new LifelineService(context, options),
-  functions: {
-    rescue: {
+  functions: (fn) => ({
+    rescue: fn({
       description: 'Rescue stuck executing jobs now; returns the ids made available and discarded',
       args: [FORCE_ARG],
-      run: (service, args) => service.rescue({force: args.force === true}),
-    },
-    pause: {
+      run: (service, {force}) => service.rescue({force: force === true}),
+    }),
+    pause: fn({
       description: 'Stop rescuing on schedule until resumed',
       run: (service) => {
         service.pause()
         return {status: service.status()}
       },
-    },
-    resume: {
+    }),
+    resume: fn({
       description: 'Rescue on schedule again, the next run one interval from now',
       run: (service) => {
         service.resume()
         return {status: service.status()}
       },
-    },
-  },
+    }),
+  }),
 })

@@ -37,25 +37,25 @@ export const Pruner = definePlugin({
       .optional(),
   }),
   create: (context, options) => new PrunerService(context, options),
-  functions: {
-    prune: {
+  functions: (fn) => ({
+    prune: fn({
       description: 'Delete old finished jobs now (up to limit) and return how many, by state',
       args: [FORCE_ARG],
-      run: (service, args) => service.prune({force: args.force === true}),
-    },
-    pause: {
+      run: (service, {force}) => service.prune({force: force === true}),
+    }),
+    pause: fn({
       description: 'Stop pruning on schedule until resumed',
       run: (service) => {
         service.pause()
         return {status: service.status()}
       },
-    },
-    resume: {
+    }),
+    resume: fn({
       description: 'Prune on schedule again, the next run one interval from now',
       run: (service) => {
         service.resume()
         return {status: service.status()}
       },
-    },
-  },
+    }),
+  }),
 })

@@ -54,15 +54,15 @@ export const Reindexer = definePlugin({
     timeout: durationOption({default: '15s', min: '100ms'}),
   }),
   create: (context, options) => new ReindexerService(context, options),
-  functions: {
-    reindex: {
+  functions: (fn) => ({
+    reindex: fn({
       description: 'Drop invalid leftovers and rebuild the indexes now (may outlast the call timeout)',
       args: [FORCE_ARG],
-      run: (service, args) => service.reindex({force: args.force === true}),
-    },
-    next: {
+      run: (service, {force}) => service.reindex({force: force === true}),
+    }),
+    next: fn({
       description: 'When the schedule fires next (UTC)',
       run: (service) => ({nextAt: service.nextAt()}),
-    },
-  },
+    }),
+  }),
 })

@@ -83,7 +83,8 @@ function toCommandError(
   logStack: (stack: string) => void,
 ): Error {
   // A custom flag's parse may throw ours; oclif has then wrapped its message in three lines.
-  if (error instanceof ObanError) return commandError(unwrapFlagParse(error.message), error.exitCode, error.code)
+  if (error instanceof ObanError)
+    return commandError(unwrapFlagParse(error.commandLineMessage ?? error.message), error.exitCode, error.code)
   // oclif's parse errors (a bad flag value, an unknown flag, a missing argument): one line, exit 2.
   const usageError = usageErrorFrom(error, usage)
   if (usageError) return commandError(usageError.message, usageError.exitCode, usageError.code)

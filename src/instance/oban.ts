@@ -14,11 +14,10 @@ import type {QueueCheck} from '../queue/producer.js'
 import {queueSignal, type QueueAction} from '../queue/signals.js'
 import {cancelJobsById, sendQueueSignal} from '../client/queue-control.js'
 import {registerInstance, unregisterInstance} from '../plugin/registry.js'
-import {startRuntime, type DatabaseInfo, type Runtime, type RuntimeOptions} from './runtime.js'
+import {startRuntime, type DatabaseInfo, type Runtime, type StartOptions} from './runtime.js'
 import type {WorkerRegistry} from '../job/worker-registry.js'
 
-export type {DatabaseInfo} from './runtime.js'
-export type StartOptions = RuntimeOptions
+export type {DatabaseInfo, StartOptions} from './runtime.js'
 
 /** Addresses a queue: every node (default), one named node, or only this node (`localOnly`). */
 export interface QueueTarget {

@@ -34,7 +34,7 @@ import {PauseWatch} from '../util/pause-watch.js'
 // while it is live, no oban-ts Lifeline rescues this node's jobs.
 const LAPSE_AFTER_MS = PRESENCE_TTL_MS - PRESENCE_INTERVAL_MS
 
-export interface RuntimeOptions {
+export interface StartOptions {
   /** Migrate before starting (default: only the embedded database, which is ours). */
   migrate?: boolean
   cwd?: string
@@ -90,7 +90,7 @@ export interface RuntimeHooks {
 export async function startRuntime(
   config: Config,
   logger: Logger,
-  options: RuntimeOptions = {},
+  options: StartOptions = {},
   hooks: RuntimeHooks = {},
 ): Promise<Runtime> {
   const releasers: (() => Promise<unknown>)[] = []

@@ -50,7 +50,10 @@ const CLAMPED_MAX = 20
  * 1039..1142 s, attempt 20 about 12 days. `attempt` is the attempt that just failed, counting
  * from 1.
  */
-export function defaultBackoff(job: {attempt: number; maxAttempts: number}, random: Random = Math.random): number {
+export function defaultBackoff(
+  job: {attempt: number; maxAttempts: number},
+  random: () => number = Math.random,
+): number {
   const clamped =
     job.maxAttempts <= CLAMPED_MAX ? job.attempt : Math.round((job.attempt / job.maxAttempts) * CLAMPED_MAX)
   // Oban passes max_pow: 100, i.e. no cap in practice: the clamp above already bounds the power.

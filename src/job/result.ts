@@ -13,36 +13,37 @@ import {MAX_AGE_MS} from '../util/limits.js'
 
 const RESULT = Symbol.for('oban-ts.result')
 
-interface Branded {
+/** What marks a value as a job result, across copies of this module. */
+export interface JobResultBrand {
   readonly [RESULT]: true
 }
 
 /** Success; `value` is kept for telemetry. */
-export interface OkResult extends Branded {
+export interface OkResult extends JobResultBrand {
   readonly kind: 'ok'
   readonly value: unknown
 }
 
 /** A failure: retried after the backoff, or discarded when out of attempts. */
-export interface ErrorResult extends Branded {
+export interface ErrorResult extends JobResultBrand {
   readonly kind: 'error'
   readonly reason: unknown
 }
 
 /** Stop for good: the job is cancelled, with the reason recorded in its errors. */
-export interface CancelResult extends Branded {
+export interface CancelResult extends JobResultBrand {
   readonly kind: 'cancel'
   readonly reason: unknown
 }
 
 /** Deprecated in Oban in favour of cancel, still honoured: the job is discarded with the reason. */
-export interface DiscardResult extends Branded {
+export interface DiscardResult extends JobResultBrand {
   readonly kind: 'discard'
   readonly reason: unknown
 }
 
 /** Run again in `seconds` without counting the attempt against the job. */
-export interface SnoozeResult extends Branded {
+export interface SnoozeResult extends JobResultBrand {
   readonly kind: 'snooze'
   readonly seconds: number
 }
@@ -90,7 +91,7 @@ export function isJobResult(value: unknown): value is JobResult {
   return (
     value !== null &&
     typeof value === 'object' &&
-    (value as Partial<Branded>)[RESULT] === true &&
+    (value as Partial<JobResultBrand>)[RESULT] === true &&
     KINDS.has((value as {kind?: string}).kind ?? '')
   )
 }

@@ -4,8 +4,9 @@ import {
   type Plugin,
   type PluginArgType,
   type PluginDefinition,
-  type PluginFunction,
+  type PluginFunctions,
   type PluginService,
+  type PluginSpec,
 } from './plugin.js'
 import {findPluginHandle} from './lookup.js'
 import {describe, isRecord} from '../util/guards.js'
@@ -50,24 +51,41 @@ const TAKEN = new Set([...RESERVED_FUNCTION_NAMES, 'kind', 'pluginName', 'defini
  * match the declaration ({@link PluginArgumentError}); otherwise it resolves to the function's
  * result or rejects with what the function threw.
  */
-export function definePlugin<Options, Service extends PluginService, Names extends string = never>(
-  definition: PluginDefinition<Options, Service, Record<Names, PluginFunction<Service>>>,
-): Plugin<Options, Service, Record<Names, PluginFunction<Service>>> {
+export function definePlugin<
+  Options,
+  Service extends PluginService,
+  Functions extends PluginFunctions<Service> = Record<never, never>,
+>(spec: PluginSpec<Options, Service, Functions>): Plugin<Options, Service, Functions> {
+  const definition = resolveFunctions(spec)
   const problems = checkDefinition(definition)
-  const where = typeof definition?.name === 'string' ? `plugin "${definition.name}"` : 'plugin'
+  const where = isRecord(definition) && typeof definition.name === 'string' ? `plugin "${definition.name}"` : 'plugin'
   if (problems.length > 0) throw new ConfigError(`${where}: ${problems.join('; ')}`)
-  const frozen = Object.freeze({...definition, functions: Object.freeze({...definition.functions})})
+  const valid = definition as PluginDefinition<Options, Service, Functions>
+  const frozen = Object.freeze({...valid, functions: Object.freeze({...valid.functions})})
   const helpers: Record<string, unknown> = {}
   for (const fn of Object.keys(frozen.functions)) {
-    helpers[fn] = async (instance: string = DEFAULT_INSTANCE, args: Record<string, unknown> = {}) =>
-      findPluginHandle(instance, definition.name).call(fn, args)
+    // (args?), (instance, args?), and the older (undefined, args) spelling of the default instance.
+    helpers[fn] = async (first?: unknown, second?: unknown) => {
+      const [instance, args] = typeof first === 'string' ? [first, second] : [DEFAULT_INSTANCE, first ?? second]
+      return findPluginHandle(instance, valid.name).call(fn, (args ?? {}) as Record<string, unknown>)
+    }
   }
   return Object.freeze({
     ...helpers,
     kind: KIND,
-    pluginName: definition.name,
-    definition: frozen as PluginDefinition<Options, Service, Record<Names, PluginFunction<Service>>>,
-  }) as Plugin<Options, Service, Record<Names, PluginFunction<Service>>>
+    pluginName: valid.name,
+    definition: frozen,
+  }) as unknown as Plugin<Options, Service, Functions>
+}
+
+/**
+ * The definition with `functions` built: the builder hands each declaration back as it is (the
+ * typing is its point). A plain object of declarations is taken as well, for JavaScript callers.
+ */
+function resolveFunctions(spec: unknown): unknown {
+  if (!isRecord(spec) || typeof spec.functions !== 'function') return spec
+  const build = spec.functions as (fn: (declaration: unknown) => unknown) => unknown
+  return {...spec, functions: build((declaration) => declaration)}
 }
 
 /**
@@ -95,6 +113,10 @@ function checkDefinition(definition: unknown): string[] {
   if (description !== undefined && typeof description !== 'string') problems.push('description: must be a string')
   if (options !== undefined && !isSchema(options))
     problems.push('options: must be a zod schema, e.g. z.strictObject({interval: durationOption()})')
+  else if (options !== undefined && !isZod4(options))
+    problems.push(
+      "options: a zod 3 schema; oban-ts checks options with zod 4: import {z} from 'oban-ts' (or install zod@^4)",
+    )
   if (leaderOnly !== undefined && typeof leaderOnly !== 'boolean') problems.push('leaderOnly: must be a boolean')
   if (typeof create !== 'function') problems.push('create: must be a function (context, options) => service')
   if (functions !== undefined) {
@@ -142,6 +164,11 @@ function checkFunction(fn: string, declaration: unknown): string[] {
 
 function isSchema(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'safeParse' in value && typeof value.safeParse === 'function'
+}
+
+/** zod 4 schemas carry `_zod`; zod 3's have only `_def` and fail deep inside zod 4's object parsing. */
+function isZod4(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && '_zod' in value
 }
 
 function unknownKeys(value: Record<string, unknown>, known: readonly string[], what: string, at = ''): string[] {

@@ -21,11 +21,11 @@ export interface ServiceClock {
 }
 
 /** The `force` argument of every maintenance function. */
-export const FORCE_ARG: PluginFunctionArg = {
+export const FORCE_ARG = {
   name: 'force',
   description: 'Act even if this node does not lead the instance (the leader alone acts otherwise)',
   type: 'boolean',
-}
+} as const satisfies PluginFunctionArg
 
 /** A function's answer on a follower. */
 export interface FollowerSkip {

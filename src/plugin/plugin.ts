@@ -78,33 +78,118 @@ export interface PluginService {
 /** Types an interface function argument can have; values from the CLI are parsed to them. */
 export type PluginArgType = 'string' | 'integer' | 'number' | 'boolean' | 'duration' | 'json'
 
-export interface PluginFunctionArg {
-  name: string
+/**
+ * An interface function's argument. Declared in a literal (`{name: 'threshold', type: 'integer',
+ * required: true, ...}`), its name and type give `run` and the helpers their argument types.
+ */
+export interface PluginFunctionArg<Name extends string = string, Type extends PluginArgType = PluginArgType> {
+  name: Name
   /** One line, for help text. */
   description: string
-  type: PluginArgType
+  type: Type
   required?: boolean
 }
+
+/** A JSON value: what a `json` argument takes and what crosses processes. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | {[key: string]: JsonValue}
+
+/** What `run` receives for an argument of a type: durations arrive as milliseconds. */
+export type PluginArgValue<Type extends PluginArgType> = Type extends 'string'
+  ? string
+  : Type extends 'boolean'
+    ? boolean
+    : Type extends 'json'
+      ? JsonValue
+      : number
+
+/**
+ * What a caller may pass for an argument of a type: a duration also as text (`'5m'`); a `json`
+ * argument anything JSON-serialisable (checked when called).
+ */
+export type PluginArgInput<Type extends PluginArgType> = Type extends 'duration'
+  ? number | string
+  : Type extends 'json'
+    ? unknown
+    : PluginArgValue<Type>
+
+/** The arguments `run` receives for declared `Args`: required ones present, the others optional. */
+export type PluginRunArgs<Args extends readonly PluginFunctionArg[]> = string extends Args[number]['name']
+  ? Record<string, unknown>
+  : {
+      [
+        K in keyof ({
+          [Arg in Args[number] as Arg extends {required: true} ? Arg['name'] : never]: PluginArgValue<Arg['type']>
+        } & {
+          [Arg in Args[number] as Arg extends {required: true} ? never : Arg['name']]?: PluginArgValue<Arg['type']>
+        })
+      ]: ({[Arg in Args[number] as Arg extends {required: true} ? Arg['name'] : never]: PluginArgValue<Arg['type']>} & {
+        [Arg in Args[number] as Arg extends {required: true} ? never : Arg['name']]?: PluginArgValue<Arg['type']>
+      })[K]
+    }
+
+/** The arguments a caller passes for declared `Args` (helpers, handles' `call`). */
+export type PluginCallArgs<Args extends readonly PluginFunctionArg[]> = string extends Args[number]['name']
+  ? Record<string, unknown>
+  : {
+      [
+        K in keyof ({
+          [Arg in Args[number] as Arg extends {required: true} ? Arg['name'] : never]: PluginArgInput<Arg['type']>
+        } & {
+          [Arg in Args[number] as Arg extends {required: true} ? never : Arg['name']]?: PluginArgInput<Arg['type']>
+        })
+      ]: ({[Arg in Args[number] as Arg extends {required: true} ? Arg['name'] : never]: PluginArgInput<Arg['type']>} & {
+        [Arg in Args[number] as Arg extends {required: true} ? never : Arg['name']]?: PluginArgInput<Arg['type']>
+      })[K]
+    }
 
 /**
  * An interface function: what `Breakdown.pause('Other')` and `oban plugin pause Breakdown
  * --instance Other` run on the plugin's service. The result must be JSON-serialisable (it
- * travels across processes); `undefined` means "done".
+ * travels across processes); `undefined` means "done". Made with the `fn` builder that
+ * `definePlugin`'s `functions` receives, which types `run`'s arguments from `args`.
  */
-export interface PluginFunction<Service> {
+export interface PluginFunction<
+  Service = PluginService,
+  Args extends readonly PluginFunctionArg[] = readonly PluginFunctionArg[],
+  Result = unknown,
+> {
   /** One line, for `oban plugin list` and `--help`. */
   description: string
-  args?: readonly PluginFunctionArg[]
-  run(service: Service, args: Record<string, unknown>): unknown
+  args?: Args
+  run(service: Service, args: PluginRunArgs<Args>): Result
 }
+
+/**
+ * Builds one interface function of a plugin whose service is `Service`: `args` (a literal
+ * array) types `run`'s second parameter, and `run`'s result types the helper's.
+ */
+export interface PluginFunctionBuilder<Service> {
+  /** A function without arguments. */
+  <Result = undefined>(declaration: {
+    description: string
+    args?: readonly []
+    run(service: Service): Result
+  }): PluginFunction<Service, readonly [], Result>
+  /** A function with arguments, declared in a literal array. */
+  <const Args extends readonly PluginFunctionArg[], Result = undefined>(
+    declaration: PluginFunction<Service, Args, Result> & {args: Args},
+  ): PluginFunction<Service, Args, Result>
+}
+
+/** The interface functions of a plugin, by name. */
+export type PluginFunctions<Service = PluginService> = Record<
+  string,
+  PluginFunction<Service, readonly PluginFunctionArg[], unknown>
+>
 
 /** Names reserved for `oban plugin` subcommands: no interface function may use them. */
 export const RESERVED_FUNCTION_NAMES: readonly string[] = ['list', 'help', 'call']
 
+/** A validated plugin definition, as a defined plugin carries it (`Breakdown.definition`). */
 export interface PluginDefinition<
   Options,
   Service extends PluginService,
-  Functions extends Record<string, PluginFunction<Service>>,
+  Functions extends PluginFunctions<Service> = PluginFunctions<Service>,
 > {
   /** The name in configs, on the command line and in the registry, e.g. `Breakdown`. */
   name: string
@@ -123,40 +208,96 @@ export interface PluginDefinition<
 }
 
 /**
- * The in-process helpers generated from the functions: `Breakdown.pause('Other', {})`. Only
- * declared names become helpers: for the general `Plugin` type (functions typed as a record) there
- * are none, so that every defined plugin is assignable to `Plugin`.
+ * What `definePlugin` takes: a definition whose `functions` is built with `fn`, so each
+ * function's `run` gets the service and its declared arguments typed:
+ *
+ * ```ts
+ * functions: (fn) => ({
+ *   check: fn({description: 'Check now', run: (service) => service.check()}),
+ *   setThreshold: fn({
+ *     description: 'Change the threshold',
+ *     args: [{name: 'threshold', description: 'Jobs per queue', type: 'integer', required: true}],
+ *     run: (service, {threshold}) => service.setThreshold(threshold),
+ *   }),
+ * })
+ * ```
+ *
+ * Write `create` before `functions`: the service type is taken from `create`.
+ */
+export interface PluginSpec<
+  Options,
+  Service extends PluginService,
+  Functions extends PluginFunctions<Service>,
+> extends Omit<PluginDefinition<Options, Service, Functions>, 'functions'> {
+  functions?: (fn: PluginFunctionBuilder<Service>) => Functions
+}
+
+/**
+ * The helper of one interface function: `Backlog.check()` on the instance named `Oban` of this
+ * process, `Backlog.setThreshold({threshold: 100})`, or `Backlog.setThreshold('Other',
+ * {threshold: 100})` on instance `Other`. It resolves to what `run` returns.
+ */
+export type PluginHelper<Args, Result> = [keyof Args] extends [never]
+  ? (instance?: string) => Promise<Awaited<Result>>
+  : Record<never, never> extends Args
+    ? {
+        (args?: Args): Promise<Awaited<Result>>
+        (instance: string, args?: Args): Promise<Awaited<Result>>
+      }
+    : {
+        (args: Args): Promise<Awaited<Result>>
+        (instance: string, args: Args): Promise<Awaited<Result>>
+      }
+
+/** The declared arguments of an interface function. */
+export type PluginFunctionArgs<F> = F extends PluginFunction<never, infer Args, unknown> ? Args : never
+/** What an interface function's `run` returns (a promise's value). */
+export type PluginFunctionResult<F> =
+  F extends PluginFunction<never, readonly PluginFunctionArg[], infer Result> ? Awaited<Result> : never
+
+/**
+ * The in-process helpers generated from the functions. Only declared names become helpers: for
+ * the general `Plugin` type (functions typed as a record) there are none, so that every defined
+ * plugin is assignable to `Plugin`.
  */
 export type PluginHelpers<Functions> = {
-  [K in keyof Functions as string extends K ? never : K]: (
-    instance?: string,
-    args?: Record<string, unknown>,
-  ) => Promise<unknown>
+  [K in keyof Functions as string extends K ? never : K]: PluginHelper<
+    PluginCallArgs<PluginFunctionArgs<Functions[K]>>,
+    PluginFunctionResult<Functions[K]>
+  >
 }
 
 /** A defined plugin: what goes into `plugins: [...]` and what `whereis` looks up. */
 export type Plugin<
   Options = unknown,
   Service extends PluginService = PluginService,
-  Functions extends Record<string, PluginFunction<Service>> = Record<string, PluginFunction<Service>>,
+  Functions extends PluginFunctions<Service> = PluginFunctions<Service>,
 > = {
   readonly kind: 'oban-ts.plugin'
   readonly pluginName: string
   readonly definition: PluginDefinition<Options, Service, Functions>
 } & PluginHelpers<Functions>
 
+/** The interface functions of a defined plugin. */
+export type FunctionsOf<P> = P extends {readonly definition: {readonly functions?: infer F}}
+  ? NonNullable<F> extends PluginFunctions<never>
+    ? NonNullable<F>
+    : PluginFunctions
+  : PluginFunctions
+
 /**
  * A plugin running in an instance of this process, as the registry holds it:
  * `whereis('Other', {plugin: Breakdown})` (or `{plugin: 'Breakdown'}`) returns this. It survives
- * restarts of the service: `call` always reaches the current one.
+ * restarts of the service: `call` always reaches the current one. Found by the plugin object, its
+ * `call` is typed as the plugin's helpers are.
  */
-export interface PluginHandle {
+export interface PluginHandle<P extends Plugin = Plugin> {
   /** The plugin's name, e.g. `Breakdown`. */
   readonly pluginName: string
   /** The unique name within the instance, `<instance>.<plugin name>`. */
   readonly name: string
   readonly instance: string
-  readonly plugin: Plugin
+  readonly plugin: P
   readonly status: PluginStatus
   /** The last crash, when restarting or failed. */
   readonly lastError?: Error
@@ -168,5 +309,8 @@ export interface PluginHandle {
    * suggestion), wrong arguments, a plugin that is not running (failed, restarting), or
    * whatever the function itself throws.
    */
-  call(fn: string, args?: Record<string, unknown>): Promise<unknown>
+  call<K extends keyof FunctionsOf<P> & string>(
+    fn: K,
+    args?: PluginCallArgs<PluginFunctionArgs<FunctionsOf<P>[K]>>,
+  ): Promise<PluginFunctionResult<FunctionsOf<P>[K]>>
 }

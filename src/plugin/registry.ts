@@ -1,4 +1,5 @@
 import {ObanError} from '../errors.js'
+import type {Plugin, PluginHandle} from './plugin.js'
 
 /**
  * A key under which a service registers within an instance: a role name (`'notifier'`,
@@ -70,9 +71,13 @@ export function unregister(instance: string, key: RegistryKey): void {
 }
 
 /**
- * Finds a running service: `whereis('Other', {plugin: Breakdown})`. Returns undefined when the
- * instance or the service is not running, as Oban's `Registry.whereis` returns nil.
+ * Finds a running service: `whereis('Other', {plugin: Breakdown})` is the plugin's handle, typed
+ * by the plugin object (`{plugin: 'Breakdown'}`, by name, an untyped handle). Returns undefined
+ * when the instance or the service is not running, as Oban's `Registry.whereis` returns nil.
  */
-export function whereis<T = unknown>(instance: string, key: RegistryKey): T | undefined {
-  return entries.get(instance)?.get(keyOf(key)) as T | undefined
+export function whereis<P extends Plugin>(instance: string, key: {plugin: P}): PluginHandle<P> | undefined
+export function whereis(instance: string, key: {plugin: string}): PluginHandle | undefined
+export function whereis<T = unknown>(instance: string, key: RegistryKey): T | undefined
+export function whereis(instance: string, key: RegistryKey): unknown {
+  return entries.get(instance)?.get(keyOf(key))
 }

@@ -25,8 +25,8 @@ export default definePlugin({
   name: 'Echo',
   description: 'Echoes its arguments',
   create: (context) => new Echo(context, undefined),
-  functions: {
-    echo: {
+  functions: (fn) => ({
+    echo: fn({
       description: 'Returns its arguments',
       args: [
         {name: 'text', description: 'What to say', type: 'string', required: true},
@@ -37,14 +37,14 @@ export default definePlugin({
         if (typeof args.delay === 'number') await new Promise((resolve) => setTimeout(resolve, args.delay as number))
         return {text: String(args.text).repeat(typeof args.times === 'number' ? args.times : 1)}
       },
-    },
-    boom: {
+    }),
+    boom: fn({
       description: 'Throws',
       run: () => {
         throw new Error('boom from the plugin')
       },
-    },
-  },
+    }),
+  }),
 })
 `,
 )

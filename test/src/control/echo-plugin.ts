@@ -10,8 +10,8 @@ export const Echo = definePlugin({
   name: 'Echo',
   description: 'Echoes its arguments',
   create: (context) => new EchoService(context, undefined),
-  functions: {
-    echo: {
+  functions: (fn) => ({
+    echo: fn({
       description: 'Returns its arguments',
       args: [
         {name: 'text', description: 'What to say', type: 'string', required: true},
@@ -22,18 +22,18 @@ export const Echo = definePlugin({
         if (typeof args.delay === 'number') await new Promise((resolve) => setTimeout(resolve, args.delay as number))
         return {text: String(args.text).repeat(typeof args.times === 'number' ? args.times : 1), args}
       },
-    },
-    boom: {
+    }),
+    boom: fn({
       description: 'Throws',
       run: () => {
         throw new Error('boom from the plugin')
       },
-    },
-    big: {
+    }),
+    big: fn({
       description: 'Returns SIZE rows',
       args: [{name: 'size', description: 'How many rows', type: 'integer', required: true}],
       run: (_service, args) =>
-        Array.from({length: args.size as number}, (_, i) => ({i, noise: ((i * 7919) % 10007).toString(36)})),
-    },
-  },
+        Array.from({length: args.size}, (_, i) => ({i, noise: ((i * 7919) % 10007).toString(36)})),
+    }),
+  }),
 })

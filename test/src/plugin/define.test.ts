@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {z} from 'zod'
+import {z as z3} from 'zod/v3'
 import {definePlugin, isPlugin} from '../../../src/plugin/define.js'
 import {ConfigError, InstanceNotRunningError} from '../../../src/errors.js'
 import type {PluginDefinition, PluginService} from '../../../src/plugin/plugin.js'
@@ -22,9 +23,13 @@ describe('definePlugin', () => {
       name: 'Counter',
       options: z.strictObject({step: z.number().default(1)}),
       create: () => service,
-      functions: {
-        bump: {description: 'Adds one', args: [{name: 'by', description: 'How much', type: 'integer'}], run: () => 1},
-      },
+      functions: (fn) => ({
+        bump: fn({
+          description: 'Adds one',
+          args: [{name: 'by', description: 'How much', type: 'integer'}],
+          run: () => 1,
+        }),
+      }),
     })
     expect(isPlugin(Counter)).toBe(true)
     expect(Counter.pluginName).toBe('Counter')
@@ -36,6 +41,9 @@ describe('definePlugin', () => {
   it('rejects a bad name, a missing create and a non-zod options value, all at once', () => {
     expect(problemsOf({name: 'my plugin', options: {interval: 1}, extra: true})).toBe(
       'plugin "my plugin": extra: is not a plugin definition key; name: must be letters, digits and underscores starting with a letter (dots between segments), got "my plugin"; options: must be a zod schema, e.g. z.strictObject({interval: durationOption()}); create: must be a function (context, options) => service',
+    )
+    expect(problemsOf({name: 'Old', options: z3.object({every: z3.number()}), create: () => service})).toBe(
+      'plugin "Old": options: a zod 3 schema; oban-ts checks options with zod 4: import {z} from \'oban-ts\' (or install zod@^4)',
     )
     expect(problemsOf({name: './plugins/x.ts', create: () => service})).toMatch(/^plugin "\.\/plugins\/x\.ts": name: /)
     expect(problemsOf({name: 'MyApp.Plugins.Ok', create: () => service, leaderOnly: 'yes'})).toBe(
@@ -88,7 +96,7 @@ describe('definePlugin', () => {
     const Lonely = definePlugin({
       name: 'Lonely',
       create: () => service,
-      functions: {ping: {description: 'Pong', run: () => 'pong'}},
+      functions: (fn) => ({ping: fn({description: 'Pong', run: () => 'pong'})}),
     })
     await expect(Lonely.ping()).rejects.toThrow(InstanceNotRunningError)
     await expect(Lonely.ping('Elsewhere')).rejects.toThrow(

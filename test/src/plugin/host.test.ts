@@ -79,10 +79,10 @@ const Probe = definePlugin({
   name: 'Probe',
   options: z.strictObject({label: z.string().default('none')}),
   create: (context, options) => new ProbeService(context, options),
-  functions: {
-    label: {description: 'Its label option', run: (service) => service.label()},
-    count: {description: 'Jobs of queue probe, through the repo', run: (service) => service.count()},
-    echo: {
+  functions: (fn) => ({
+    label: fn({description: 'Its label option', run: (service) => service.label()}),
+    count: fn({description: 'Jobs of queue probe, through the repo', run: (service) => service.count()}),
+    echo: fn({
       description: 'Returns its arguments',
       args: [
         {name: 'text', description: 'Any text', type: 'string', required: true},
@@ -90,14 +90,14 @@ const Probe = definePlugin({
         {name: 'after', description: 'A duration', type: 'duration'},
       ],
       run: (_service, args) => args,
-    },
-    fail: {
+    }),
+    fail: fn({
       description: 'Throws',
       run: () => {
         throw new Error('function failed')
       },
-    },
-  },
+    }),
+  }),
 })
 
 /** Crashes on its first `crashes` incarnations: `mode` says how. */
@@ -185,12 +185,14 @@ describe('plugins in an instance', () => {
     await expect(handle.call('cont')).rejects.toThrow(
       'plugin Probe has no function "cont" (did you mean "count"?); its functions: count, echo, fail, label',
     )
-    expect(await Probe.echo(undefined, {text: 'hi', times: 2, after: '2s'})).toEqual({
+    expect(await Probe.echo({text: 'hi', times: 2, after: '2s'})).toEqual({
       text: 'hi',
       times: 2,
       after: 2000,
     })
+    // @ts-expect-error a misspelt argument is a type error too; at run time it is a PluginArgumentError
     await expect(Probe.echo('Oban', {times: 1.5, txt: 'x', after: 'soon'})).rejects.toThrow(PluginArgumentError)
+    // @ts-expect-error as above
     await expect(Probe.echo('Oban', {times: 1.5, txt: 'x', after: 'soon'})).rejects.toThrow(
       'Probe.echo: unknown argument "txt" (did you mean "text"?); text: is required (Any text); times: expected an integer, got 1.5; after: expected a duration such as 500ms, 10s, 5m, 2h, 7d or a number of milliseconds, got "soon"',
     )
@@ -284,7 +286,7 @@ describe('plugins in an instance', () => {
         },
         stop() {},
       }),
-      functions: {ping: {description: 'Pong', run: () => 'pong'}},
+      functions: (fn) => ({ping: fn({description: 'Pong', run: () => 'pong'})}),
     })
     await start({plugins: [Dead], pluginSupervision: {maxRestarts: 0}})
     await expect(Dead.ping()).rejects.toThrow(PluginNotRunningError)
