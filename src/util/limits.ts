@@ -55,6 +55,6 @@ export function formatCount(n: number): string {
 function show(value: unknown): string {
   if (typeof value === 'number') return String(value)
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)
-  if (typeof value === 'bigint') return `${value}n`
+  if (typeof value === 'bigint') return String(value)
   return value === undefined ? 'nothing' : typeof value
 }

@@ -76,7 +76,7 @@ describe('values out of range', {timeout: 180_000}, () => {
       stream: 'stderr',
     })
     await notify('{"action":"scale","ident":"any","queue":"default","limit":99999999999999999999}')
-    await node.waitFor(/ignored a signal: limit out of range: .*got 100000000000000000000/, {stream: 'stderr'})
+    await node.waitFor(/ignored a signal: limit out of range: .*got 99999999999999999999 /, {stream: 'stderr'})
     await notify('{"action":"start","ident":"any","queue":"has space","limit":1}')
     await node.waitFor(/ignored a signal: invalid queue name/, {stream: 'stderr'})
 
