@@ -34,6 +34,7 @@ export {
   type PluginObject,
   type PluginRef,
   type PluginSupervisionOptions,
+  type NotifierMode,
 } from './config/config.js'
 export {findConfigFile, loadConfigFile} from './config/config-file.js'
 export type {Queryable} from './db/pool.js'
@@ -117,7 +118,13 @@ export {
 export type {ReplyError} from './control/protocol.js'
 export {PluginCallFailedError} from './control/errors.js'
 export {listNodes, type ListNodesOptions} from './control/nodes.js'
-export type {NodePresence, PresenceFunction, PresencePlugin, PresenceQueue} from './cluster/presence-record.js'
+export type {
+  NodeConnections,
+  NodePresence,
+  PresenceFunction,
+  PresencePlugin,
+  PresenceQueue,
+} from './cluster/presence-record.js'
 
 // Telemetry and logging.
 export {attach, detach, type TelemetryHandler, type Measurements, type Metadata} from './telemetry/telemetry.js'
@@ -161,7 +168,9 @@ export {CURRENT_VERSION, type MigrateDownOptions, type MigrateUpOptions} from '.
 export {toJobId, type JobId, type JobIdInput} from './job/job-id.js'
 export type {JobTimestamp} from './job/job.js'
 export type {DatabaseTarget} from './db/target.js'
-export type {JobFilter, JobOrder, JobOrderField} from './job/filter.js'
+export {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from './job/filter.js'
+export type {JobActionName} from './operator/bulk-actions.js'
+export type {Pool} from './db/pool.js'
 export {getJob, listJobs, type JobFilterInput, type JobPage, type ListJobsOptions} from './client/read-jobs.js'
 export {
   retryJobs,

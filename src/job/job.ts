@@ -39,7 +39,7 @@ export type JobArgs = Record<string, unknown>
  * (`'infinity'`, `'-infinity'`, `'294276-01-01 00:00:00'`). oban-ts itself only writes Dates; the
  * text comes from rows written by other clients, and is shown as stored.
  */
-export type JobTimestamp = Timestamp
+export type JobTimestamp = Date | string
 
 export interface Job<Args extends JobArgs = JobArgs> {
   /** A bigint in the database, carried as its exact decimal digits (see src/job/job-id.ts). */

@@ -100,7 +100,12 @@ describe.skipIf(missing !== undefined)(
 
       // b3 hears no signal, so its queue still runs: jobs inserted now can only be b3's, which it
       // finds by polling (it hears no insert notification either).
-      const late = (await insertJobs(pool, Array.from({length: 10}, (_, i) => quick({late: i})))).map((j) => j.id)
+      const late = (
+        await insertJobs(
+          pool,
+          Array.from({length: 10}, (_, i) => quick({late: i})),
+        )
+      ).map((j) => j.id)
       await eventually(
         async () => {
           const {rows} = await pool.query<{n: number}>(
