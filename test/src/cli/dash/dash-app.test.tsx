@@ -114,6 +114,27 @@ describe('DashApp', () => {
     expect((await readJob(pool, retryableId!)).state).toBe('retryable')
   })
 
+  it('deletes the marked jobs after a confirmation with the counts', async () => {
+    const ids = await insertRaw(pool, [
+      {queue: 'trash', args: {n: 1}},
+      {queue: 'trash', args: {n: 2}},
+    ])
+    const {until, press} = app({columns: 100, rows: 40})
+    await until(/> default/)
+    await press('3', /by id ↓/)
+    await press('Q', /Filter by queue/)
+    await press('trash\r', new RegExp(`queue trash .*\\n[^]*^> +${ids.at(-1)} `, 'm'))
+    await press(' ', /1 marked/)
+    await press(' ', /2 marked/)
+    await press('D', /Delete 2 jobs matching ids .*\(available 2\)\?/)
+    await press('y', /Deleted 2 jobs \(available 2\)\./)
+    const {rows} = await pool.query<{n: number}>(
+      'SELECT count(*)::int AS n FROM oban_jobs WHERE id = ANY($1::bigint[])',
+      [ids],
+    )
+    expect(rows[0]!.n).toBe(0)
+  })
+
   it('pages 50 jobs at a time: n and b, with the page number in the filter line', async () => {
     const ids = await insertRaw(
       pool,
