@@ -4,6 +4,7 @@ import {validatePrefix} from '../db/identifier.js'
 import {ConfigError, ObanError} from '../errors.js'
 import type {CancelledJob} from '../engine/cancel-jobs.js'
 import type {Job} from '../job/job.js'
+import type {JobIdInput} from '../job/job-id.js'
 import type {JobSpec} from '../job/spec.js'
 import type {QueueAction} from '../queue/signals.js'
 import {runInline} from '../queue/run-inline.js'
@@ -146,7 +147,7 @@ export class ObanClient {
   }
 
   /** Cancels jobs; executing ones are aborted where they run (Oban's `pkill`). */
-  cancelJobs(ids: readonly number[]): Promise<CancelledJob[]> {
+  cancelJobs(ids: readonly JobIdInput[]): Promise<CancelledJob[]> {
     return cancelJobsById(this.open().pool, this.prefix, ids)
   }
 

@@ -6,7 +6,7 @@ import {listJobs as selectJobs, type ListPosition} from '../engine/list-jobs.js'
 import {JobFilterError} from '../errors.js'
 import {DEFAULT_JOB_ORDER, JOB_ORDER_FIELDS, type JobFilter, type JobOrder} from '../job/filter.js'
 import {toJobId, toJobIds, type JobIdInput} from '../job/job-id.js'
-import {JOB_STATES, type Job, type JobState} from '../job/job.js'
+import {JOB_STATES, type Job} from '../job/job.js'
 
 /**
  * Reading jobs from code: one job by id, and pages of jobs matching a filter, in the order and
@@ -15,18 +15,8 @@ import {JOB_STATES, type Job, type JobState} from '../job/job.js'
  */
 
 /** Which jobs: every given criterion must hold; the values of one criterion are alternatives. */
-export interface JobFilterInput {
-  ids?: readonly JobIdInput[]
-  queues?: readonly string[]
-  states?: readonly JobState[]
-  workers?: readonly string[]
-  /** Jobs having at least one of these tags. */
-  tags?: readonly string[]
-  /** JSON containment on args (`args @> ...`). */
-  argsContain?: Record<string, unknown>
-  /** JSON containment on meta. */
-  metaContains?: Record<string, unknown>
-}
+/** A job filter as callers give it: ids may be strings, numbers or bigints (checked by toJobId). */
+export type JobFilterInput = Omit<JobFilter, 'ids'> & {ids?: readonly JobIdInput[]}
 
 export interface ListJobsOptions extends JobFilterInput {
   /** Sort (default newest first: `{field: 'id', direction: 'desc'}`); ties are broken by id. */

@@ -1,8 +1,7 @@
 import type {Queryable} from '../db/pool.js'
 import {fullChannel} from '../db/names.js'
-import {span} from '../telemetry/telemetry.js'
 import type {NotificationHandler, Notifier, NotifierStatus, Payload, Unlisten} from './notifier.js'
-import {sendNotifications} from './send.js'
+import {notifyInSpan} from './send.js'
 
 export interface OutboundNotifierOptions {
   /** Where NOTIFY runs (the instance's pool; `pg_notify` passes a transaction pooler). */
@@ -44,12 +43,7 @@ export class OutboundNotifier implements Notifier {
   }
 
   notify(channel: string, payloads: Payload | Payload[]): Promise<void> {
-    const list = Array.isArray(payloads) ? payloads : [payloads]
-    const {pool, prefix, instance} = this.options
-    return span('notifier:notify', {channel, payload: list, instance}, async () => {
-      await sendNotifications(pool, prefix, channel, list)
-      return {result: undefined}
-    })
+    return notifyInSpan(this.options, channel, payloads)
   }
 
   onReconnect(_listener: () => void): () => void {

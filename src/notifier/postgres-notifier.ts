@@ -2,11 +2,10 @@ import {EventEmitter} from 'node:events'
 import {toUnreachable, type Queryable} from '../db/pool.js'
 import {ObanError} from '../errors.js'
 import type {Logger} from '../telemetry/logger.js'
-import {span} from '../telemetry/telemetry.js'
 import {fullChannel} from '../db/names.js'
 import {ListenerConnection} from './listener-connection.js'
 import type {NotificationHandler, Notifier, NotifierStatus, Payload, Unlisten} from './notifier.js'
-import {sendNotifications} from './send.js'
+import {notifyInSpan} from './send.js'
 import {Subscriptions} from './subscriptions.js'
 import {retryDelay} from '../util/retry-delay.js'
 
@@ -112,12 +111,7 @@ export class PostgresNotifier extends EventEmitter<PostgresNotifierEvents> imple
   }
 
   notify(channel: string, payloads: Payload | Payload[]): Promise<void> {
-    const list = Array.isArray(payloads) ? payloads : [payloads]
-    const {pool, prefix, instance} = this.options
-    return span('notifier:notify', {channel, payload: list, instance}, async () => {
-      await sendNotifications(pool, prefix, channel, list)
-      return {result: undefined}
-    })
+    return notifyInSpan(this.options, channel, payloads)
   }
 
   onReconnect(listener: () => void): () => void {

@@ -1,6 +1,7 @@
 import type {Queryable} from '../db/pool.js'
 import {NotificationTooLargeError} from '../errors.js'
 import {fullChannel} from '../db/names.js'
+import {span} from '../telemetry/telemetry.js'
 import {encodePayload} from './codec.js'
 import type {Payload} from './notifier.js'
 
@@ -50,4 +51,21 @@ export async function sendNotifications(
   const encoded = encodeBatch(full, payloads)
   if (encoded.length === 0) return
   await db.query(NOTIFY_SQL, [full, JSON.stringify(encoded)])
+}
+
+/**
+ * A notifier's `notify` (the Postgres notifier's and the outbound-only one's): one payload or
+ * several, sent together, inside the `notifier:notify` telemetry span.
+ */
+export function notifyInSpan(
+  options: {pool: Queryable; prefix: string; instance: string},
+  channel: string,
+  payloads: Payload | Payload[],
+): Promise<void> {
+  const list = Array.isArray(payloads) ? payloads : [payloads]
+  const {pool, prefix, instance} = options
+  return span('notifier:notify', {channel, payload: list, instance}, async () => {
+    await sendNotifications(pool, prefix, channel, list)
+    return {result: undefined}
+  })
 }
