@@ -13,7 +13,9 @@
 #   scripts/netbed.sh status         what exists; down tears everything down
 #
 # Root only. Settings (environment): NETBED_DELAY_MS (5) and NETBED_JITTER_MS (2), one way, each
-# direction; NETBED_DIR (/var/tmp/oban-netbed[-ID]): PostgreSQL's data, logs and pids; NETBED_ID
+# direction; NETBED_LOSS_PCT (0): packets each host drops at random, in each direction, by an
+# nftables rule in its namespace (Debian's nftables; real loss below TCP, which retransmits, where
+# netem is missing); NETBED_DIR (/var/tmp/oban-netbed[-ID]): PostgreSQL's data, logs and pids; NETBED_ID
 # (0-9, default 0): beds with different ids live side by side (bridge obanbedID, subnet 10.77.ID,
 # PostgreSQL on port 5433+ID, hosts obanbed1... for id 0 and obanbedIDh1... otherwise).
 set -euo pipefail
@@ -30,6 +32,9 @@ NS=obanbed VETH=vbed
 DIR=${NETBED_DIR:-/var/tmp/oban-netbed$([ "$ID" = 0 ] || echo "-$ID")}
 DELAY=${NETBED_DELAY_MS:-5}
 JITTER=${NETBED_JITTER_MS:-2}
+LOSS=${NETBED_LOSS_PCT:-0}
+[[ "$LOSS" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk "BEGIN{exit !($LOSS < 100)}" ||
+  { echo "netbed: NETBED_LOSS_PCT must be a percentage from 0 to below 100, got '$LOSS'" >&2; exit 2; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -96,6 +101,7 @@ up() {
       ip netns exec "$ns" tc qdisc add dev eth0 root netem delay "${DELAY}ms" "${JITTER}ms"
       proxy_delay=0 proxy_jitter=0
     fi
+    [ "$LOSS" = 0 ] || add_loss "$ns"
     nohup node "$HERE/netbed-proxy.mjs" "$BRIDGE_IP:$((PROXY_BASE + i))" "127.0.0.1:$PG_PORT" \
       "$proxy_delay" "$proxy_jitter" >"$DIR/proxy$i.log" 2>&1 &
     echo $! >"$DIR/proxy$i.pid"
@@ -104,7 +110,19 @@ up() {
     for _ in $(seq 1 100); do grep -q listening "$DIR/proxy$i.log" 2>/dev/null || grep -q -- '->' "$DIR/proxy$i.log" && break; sleep 0.1; done
   done
   echo "netbed: $n hosts on $BRIDGE ($BRIDGE_IP), PostgreSQL on 127.0.0.1:$PG_PORT and $BRIDGE_IP:$PG_PORT," \
-    "latency ${DELAY} ms ± ${JITTER} ms each way by $([ $netem = yes ] && echo 'tc netem' || echo 'netbed-proxy (no netem in this kernel)')"
+    "latency ${DELAY} ms ± ${JITTER} ms each way by $([ $netem = yes ] && echo 'tc netem' || echo 'netbed-proxy (no netem in this kernel)')," \
+    "loss ${LOSS}% each way$([ "$LOSS" = 0 ] || echo ' (nftables)')"
+}
+
+# Drops LOSS percent of the packets leaving and entering a host's namespace, at random.
+add_loss() {
+  command -v nft >/dev/null || die "NETBED_LOSS_PCT needs nftables: apt-get install nftables"
+  local permille; permille=$(awk "BEGIN{printf \"%d\", $LOSS * 10}")
+  ip netns exec "$1" nft add table inet netbed
+  for hook in input output; do
+    ip netns exec "$1" nft "add chain inet netbed $hook { type filter hook $hook priority 0 ; }"
+    ip netns exec "$1" nft add rule inet netbed "$hook" iifname != lo oifname != lo numgen random mod 1000 '<' "$permille" counter drop
+  done
 }
 
 down() {
