@@ -72,6 +72,8 @@ export class Producer {
    */
   private readonly orphans = new Set<JobId>()
   private fetching = false
+  /** Settles when the fetch in flight (if any) has handed its jobs to executions. */
+  private fetched: Promise<void> = Promise.resolve()
   private again = false
   private backlog = false
   private stopping = false
@@ -193,6 +195,14 @@ export class Producer {
     clearTimeout(this.pollTimer)
     this.dispatchTimer = this.pollTimer = undefined
     const started = performance.now()
+    // A fetch in flight marks its jobs executing whatever happens here: they run, and are waited
+    // for like the others, instead of being left executing by a node that already said it drained.
+    // Bounded by the grace period, for a fetch that hangs on a lost database.
+    if (this.fetching) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([this.fetched, new Promise<void>((resolve) => (timer = setSafeTimeout(resolve, graceMs)))])
+      clearTimeout(timer)
+    }
     if (this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined
       await new Promise<void>((resolve) => {
@@ -231,6 +241,8 @@ export class Producer {
       return
     }
     this.fetching = true
+    let settle!: () => void
+    this.fetched = new Promise((resolve) => (settle = resolve))
     try {
       do {
         this.again = false
@@ -257,6 +269,7 @@ export class Producer {
       } while (this.again)
     } finally {
       this.fetching = false
+      settle()
     }
   }
 

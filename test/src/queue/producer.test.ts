@@ -112,6 +112,37 @@ describe('Producer', () => {
     await eventually(async () => (await readJob(pool, id!)).state === 'cancelled', 5_000, 'job cancelled')
   })
 
+  it('on shutdown, runs and waits for the jobs of a fetch still in flight', async () => {
+    const ids = await insertRaw(pool, [{queue: 'inflight'}, {queue: 'inflight'}])
+    // The fetch waits behind a lock on the table until the shutdown has begun.
+    const blocker = await pool.connect()
+    await blocker.query('BEGIN')
+    await blocker.query('LOCK TABLE oban_jobs IN ACCESS EXCLUSIVE MODE')
+    const {producer: p, acker} = producer('inflight', 5, async (job) => ({
+      kind: 'complete',
+      id: job.id,
+      attempt: job.attempt,
+    }))
+    producers.splice(producers.indexOf(p), 1)
+    p.start()
+    await eventually(
+      async () =>
+        (
+          await pool.query<{n: number}>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%oban_jobs%'`,
+          )
+        ).rows[0]!.n > 0,
+      10_000,
+      'the fetch waiting on the lock',
+    )
+    const shutdown = p.shutdown(10_000)
+    await blocker.query('COMMIT')
+    blocker.release()
+    expect((await shutdown).orphaned).toEqual([])
+    await acker.drain()
+    for (const id of ids) expect((await readJob(pool, id)).state).toBe('completed')
+  })
+
   it('waits for running jobs on shutdown, then leaves the rest executing for rescue', async () => {
     const [quick, slow] = await insertRaw(pool, [
       {queue: 'grace', priority: 0},
