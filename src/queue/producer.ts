@@ -72,8 +72,8 @@ export class Producer {
    */
   private readonly orphans = new Set<JobId>()
   private fetching = false
-  /** Settles when the fetch in flight (if any) has handed its jobs to executions. */
-  private fetched: Promise<void> = Promise.resolve()
+  /** Set by a shutdown that waits for the fetch in flight; called once that fetch handed over its jobs. */
+  private fetchSettled?: () => void
   private again = false
   private backlog = false
   private stopping = false
@@ -200,8 +200,12 @@ export class Producer {
     // Bounded by the grace period, for a fetch that hangs on a lost database.
     if (this.fetching) {
       let timer: NodeJS.Timeout | undefined
-      await Promise.race([this.fetched, new Promise<void>((resolve) => (timer = setSafeTimeout(resolve, graceMs)))])
+      await new Promise<void>((resolve) => {
+        this.fetchSettled = resolve
+        timer = setSafeTimeout(resolve, graceMs)
+      })
       clearTimeout(timer)
+      this.fetchSettled = undefined
     }
     if (this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined
@@ -241,8 +245,6 @@ export class Producer {
       return
     }
     this.fetching = true
-    let settle!: () => void
-    this.fetched = new Promise((resolve) => (settle = resolve))
     try {
       do {
         this.again = false
@@ -269,7 +271,7 @@ export class Producer {
       } while (this.again)
     } finally {
       this.fetching = false
-      settle()
+      this.fetchSettled?.()
     }
   }
 

@@ -7,6 +7,7 @@ import {formatBreakdown, type FormatOptions} from './format.js'
 import {breakdownJson, type BreakdownJson} from './model.js'
 import {firstBreakdown, pluginBreakdownSource, type BreakdownSource} from './source.js'
 import {streamBreakdowns} from './stream.js'
+import {untilInterrupted} from '../until-interrupted.js'
 
 /** The plugin's own bounds: its interval option is at least 100ms (plugins/breakdown). */
 const MIN_INTERVAL_MS = 100
@@ -89,13 +90,13 @@ export async function runBreakdown(options: BreakdownRunOptions): Promise<Breakd
     if (options.interactive) {
       const {renderBreakdown} = await import('./render-breakdown.js')
       const live = renderBreakdown({...meta, source, format, captureStderr: true})
-      await untilInterrupted(options.signal, live.exited)
+      await untilInterrupted({signal: options.signal, also: live.exited})
       await live.stop()
       return undefined
     }
     const unsubscribe = streamBreakdowns(source, meta, {json: options.json, format, write: options.write})
     try {
-      await untilInterrupted(options.signal)
+      await untilInterrupted({signal: options.signal})
     } finally {
       unsubscribe()
     }
@@ -104,24 +105,4 @@ export async function runBreakdown(options: BreakdownRunOptions): Promise<Breakd
     source?.close()
     await oban.stop()
   }
-}
-
-/**
- * Resolves on the first SIGINT or SIGTERM, when `signal` aborts or when `also` settles; removes
- * its signal handlers when done, so a later signal gets Node's default (the process ends).
- */
-function untilInterrupted(signal?: AbortSignal, also?: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    process.once('SIGINT', done)
-    process.once('SIGTERM', done)
-    if (signal?.aborted) return done()
-    signal?.addEventListener('abort', done, {once: true})
-    also?.then(done, done)
-  })
 }

@@ -4,6 +4,7 @@ import {createLogger} from '../../telemetry/logger.js'
 import type {CommandDatabase} from '../database-command.js'
 import {DashLoader} from './loader.js'
 import {parseDashInterval} from './options.js'
+import {untilInterrupted} from '../until-interrupted.js'
 
 export interface DashRunOptions {
   db: CommandDatabase
@@ -52,28 +53,9 @@ export async function runDash(options: DashRunOptions): Promise<void> {
       readonly: options.readonly,
       colors: options.colors,
     })
-    await untilInterrupted(options.signal, live.exited)
+    await untilInterrupted({signal: options.signal, also: live.exited, hangup: true})
     await live.stop()
   } finally {
     await oban.stop()
   }
-}
-
-function untilInterrupted(signal: AbortSignal | undefined, also: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      process.off('SIGHUP', done)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    process.once('SIGINT', done)
-    process.once('SIGTERM', done)
-    // The terminal went away (its window closed, SSH dropped): leave as cleanly as on q.
-    process.once('SIGHUP', done)
-    if (signal?.aborted) return done()
-    signal?.addEventListener('abort', done, {once: true})
-    also.then(done, done)
-  })
 }
