@@ -22,9 +22,11 @@ import {scheduledAtSql} from './scheduled-at.js'
  * max_attempts, priority, scheduled_at) are left out of the statement, as Oban's insert_all
  * leaves out nil fields. Each combination of columns is its own named prepared statement.
  *
- * The statement returns one row: the ids as one comma-separated text, in input order (INSERT ...
- * SELECT assigns ids from the sequence in the order of its input; `ORDER BY id` in the aggregate
- * keeps that order whatever the CTE scan does), and the `inserted_at` every row got (the
+ * The statement returns one row: the first id and the count when the batch's ids are consecutive
+ * (nobody else took a value from the sequence meanwhile: the usual case, and then id i is first + i,
+ * since INSERT ... SELECT assigns ids from the sequence in the order of its input), otherwise all
+ * ids as one comma-separated text in input order (`ORDER BY id` in the aggregate keeps that order
+ * whatever the CTE scan does; 20k ids as text were ~7% of the statement); and the `inserted_at` every row got (the
  * transaction-stable now() of the column default). Every other column is known from the input
  * or is a default (no trigger of Oban's schema rewrites rows); `scheduled_at` defaults to that
  * same now(). One row instead of N spares parsing N rows.
@@ -108,20 +110,27 @@ export async function insertAllJobs(
 ): Promise<Job[]> {
   if (jobs.length === 0) return []
   const used = OPTIONAL.filter((column) => jobs.some((job) => column.needed(job)))
-  const mask = OPTIONAL.map((column) => (used.includes(column) ? '1' : '0')).join('')
+  // A queue or worker shared by the whole batch (the usual case) is one text parameter, not an
+  // array unnested into 20k copies: ~10% of the statement's time for 20k jobs.
+  const oneQueue = jobs.every((job) => job.queue === jobs[0]!.queue)
+  const oneWorker = jobs.every((job) => job.worker === jobs[0]!.worker)
+  const mask = [oneQueue, oneWorker, ...OPTIONAL.map((column) => used.includes(column))]
+    .map((on) => (on ? '1' : '0'))
+    .join('')
   const columns = ['queue', 'worker', 'args', ...used.map((c) => c.column)]
   const sources = [
-    unnest('text[]')('$1'),
-    unnest('text[]')('$2'),
-    jsonElements('$3'),
-    ...used.map((c, i) => c.source(`$${i + 4}`, prefix)),
-  ]
+    ['queue', oneQueue ? undefined : unnest('text[]')('$1')],
+    ['worker', oneWorker ? undefined : unnest('text[]')('$2')],
+    ['args', jsonElements('$3')],
+    ...used.map((c, i) => [c.column, c.source(`$${i + 4}`, prefix)]),
+  ].filter((source): source is [string, string] => source[1] !== undefined)
+  const selected = [oneQueue ? '$1::text' : 'u.queue', oneWorker ? '$2::text' : 'u.worker', 'u.args']
   // Oban's insert notification, one per distinct queue of the available jobs, sent by the same
   // statement (delivered on commit, like Oban's): no second round trip.
   const notify = options.notify === true && jobs.some((job) => job.state === 'available')
   const values: unknown[] = [
-    jobs.map((job) => job.queue),
-    jobs.map((job) => job.worker),
+    oneQueue ? jobs[0]!.queue : jobs.map((job) => job.queue),
+    oneWorker ? jobs[0]!.worker : jobs.map((job) => job.worker),
     jsonArray(jobs.map((job) => job.argsJson)),
     ...used.map((c) => c.param(jobs)),
   ]
@@ -130,23 +139,37 @@ export async function insertAllJobs(
     ? `, (SELECT count(pg_notify($${values.length}, ${insertPayload('q.queue')}))
            FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' ORDER BY queue) AS q) AS notified`
     : ''
-  const {rows} = await db.query<{ids: string | null; inserted_at: Date}>({
+  const {rows} = await db.query<{first: string | null; n: number; ids: string | null; inserted_at: Date}>({
     name: `oban_insert_all_jobs${notify ? '_notify' : ''}:${prefix}:${mask}`,
     text: `WITH inserted AS (
              INSERT INTO ${qualified(prefix, 'oban_jobs')} (${columns.join(', ')})
-             SELECT u.queue, u.worker, u.args${used.map((c) => `, ${c.select}`).join('')}
-               FROM ROWS FROM (${sources.join(', ')}) AS u(${columns.join(', ')})
+             SELECT ${selected.join(', ')}${used.map((c) => `, ${c.select}`).join('')}
+               FROM ROWS FROM (${sources.map(([, source]) => source).join(', ')})
+                 AS u(${sources.map(([column]) => column).join(', ')})
              RETURNING id${notify ? ', queue, state' : ''}
+           ), span AS (
+             SELECT min(id) AS first, max(id) AS last, count(*) AS n FROM inserted
            )
-           SELECT string_agg(id::text, ',' ORDER BY id) AS ids, timezone('UTC', now()) AS inserted_at${notified}
-             FROM inserted`,
+           SELECT span.first::text AS first, span.n::int AS n,
+                  CASE WHEN span.last - span.first + 1 = span.n THEN NULL
+                       ELSE (SELECT string_agg(id::text, ',' ORDER BY id) FROM inserted) END AS ids,
+                  timezone('UTC', now()) AS inserted_at${notified}
+             FROM span`,
     values,
   })
-  const ids = rows[0]?.ids?.split(',') ?? []
+  const row = rows[0]!
+  const ids = row.ids === null ? consecutive(row.first, row.n) : row.ids.split(',')
   if (ids.length !== jobs.length) throw new Error(`insert of ${jobs.length} jobs returned ${ids.length} ids`)
-  const insertedAt = rows[0]!.inserted_at.getTime()
+  const insertedAt = row.inserted_at.getTime()
   // A Date per job: jobs must not share a mutable object.
   return ids.map((id, i) => newJob(jobs[i]!, String(id), new Date(insertedAt)))
+}
+
+/** `n` ids counting up from `first` (exact digits, up to 2^63-1). */
+function consecutive(first: string | null, n: number): string[] {
+  if (first === null) return []
+  const base = BigInt(first)
+  return Array.from({length: n}, (_, i) => String(base + BigInt(i)))
 }
 
 /** A PostgreSQL array literal of strings, every element quoted: `{"a","b \"c\""}`. */

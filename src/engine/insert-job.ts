@@ -1,7 +1,8 @@
 import type {Queryable} from '../db/pool.js'
 import {utcParam} from '../db/types.js'
-import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../job/job.js'
-import type {JobInsert} from '../job/spec.js'
+import type {Timestamp} from '../db/types.js'
+import type {Job} from '../job/job.js'
+import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
 import {scheduledAtSql} from './scheduled-at.js'
 
@@ -9,6 +10,9 @@ import {scheduledAtSql} from './scheduled-at.js'
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
  * (errors, attempt, inserted_at) come from the table; `scheduled_at` is the database's "now" for
  * a job that is not scheduled, so a job is never due before the server thinks it was inserted.
+ * Only what the database decides is read back (the id, `inserted_at`, `scheduled_at`); the rest
+ * of the returned job is the validated spec, as for a bulk insert (no trigger of Oban's schema
+ * rewrites a row). Reading all 18 columns back was a third of a single insert's client time.
  *
  * With `notify`, the same statement also sends Oban's insert notification (`{"queue":Q}`, byte for byte, on
  * `<prefix>.oban_insert`) when the job is available: one round trip instead of two, which is
@@ -24,9 +28,9 @@ export async function insertJob(
              (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
                    ${scheduledAtSql('$9::timestamp', '$10::float8')})
-           RETURNING ${JOB_COLUMNS}`
+           RETURNING id::text AS id, state, queue, inserted_at, scheduled_at`
   const notify = options.notify === true
-  const {rows} = await db.query<JobRow>({
+  const {rows} = await db.query<{id: string; state: string; inserted_at: Timestamp; scheduled_at: Timestamp}>({
     name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
     text: notify
       ? `WITH job AS (${insert})
@@ -48,5 +52,7 @@ export async function insertJob(
       ...(notify ? [fullChannel(prefix, 'insert')] : []),
     ],
   })
-  return rowToJob(rows[0]!)
+  const row = rows[0]!
+  // inserted_at is always a Date here: it is the database's now().
+  return {...newJob(job, row.id, row.inserted_at as Date), scheduledAt: row.scheduled_at}
 }

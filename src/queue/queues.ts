@@ -36,19 +36,37 @@ export class Queues {
   private readonly malformedSignals = new LogBudget()
   private readonly unsubscribe: (() => void)[] = []
   private stopped = false
+  private insertsHeard = false
 
   constructor(private readonly options: QueuesOptions) {}
 
-  /** Subscribes to insert notifications and signals, then starts the configured queues. Resolves once the subscriptions are in effect, so no signal sent after start() returns is missed. */
+  /**
+   * Subscribes to signals (and to insert notifications when a queue is configured), then starts
+   * the configured queues. Resolves once the subscriptions are in effect, so no signal sent after
+   * start() returns is missed.
+   */
   async start(): Promise<void> {
-    const {notifier} = this.options
-    const subscriptions = [
-      notifier.listen('insert', (payload) => this.onInsert(payload)),
-      notifier.listen('signal', (payload) => this.applySignal(payload)),
-    ]
-    this.unsubscribe.push(...subscriptions)
-    for (const [queue, options] of Object.entries(this.options.config.queues)) this.startQueue(queue, options)
-    await Promise.all(subscriptions.map(async (s) => s.ready))
+    const signals = this.options.notifier.listen('signal', (payload) => this.applySignal(payload))
+    this.unsubscribe.push(signals)
+    const queues = Object.entries(this.options.config.queues)
+    const inserts = queues.length > 0 ? this.listenForInserts() : undefined
+    for (const [queue, options] of queues) this.startQueue(queue, options)
+    await Promise.all([signals.ready, inserts])
+  }
+
+  /**
+   * Insert notifications matter only to a node that runs a queue: a node that only inserts (no
+   * queues, as an application server often is) would otherwise receive, decode and drop one
+   * notification per insert of the whole cluster, its own included. The subscription starts with
+   * the first queue (configured or started by a signal; a new producer fetches at once, so
+   * nothing inserted before the LISTEN takes effect waits for more than the first fetch).
+   */
+  private listenForInserts(): Promise<void> | undefined {
+    if (this.insertsHeard) return
+    this.insertsHeard = true
+    const inserts = this.options.notifier.listen('insert', (payload) => this.onInsert(payload))
+    this.unsubscribe.push(inserts)
+    return inserts.ready
   }
 
   /** Wakes every producer: after a notifier reconnect, notifications may have been lost. */
@@ -125,6 +143,7 @@ export class Queues {
       execute: this.options.execute,
     })
     this.producers.set(queue, producer)
+    void this.listenForInserts()
     producer.start()
     return true
   }

@@ -115,6 +115,20 @@ describe('insertAllJobs', () => {
     expect(await stored()).toEqual(jobs)
   })
 
+  it('returns the stored ids in input order when they are not consecutive (another inserter took values meanwhile)', async () => {
+    // A sequence stepping by 3 stands for another session's inserts interleaving with ours.
+    await pool.query('ALTER SEQUENCE oban_jobs_id_seq INCREMENT BY 3')
+    try {
+      const specs: JobSpec[] = Array.from({length: 50}, (_, i) => ({worker: 'Bulk', queue: `q${i % 2}`, args: {i}}))
+      const jobs = await insertAllJobs(ctx, specs)
+      expect(jobs.map((job) => job.args.i)).toEqual(specs.map((_, i) => i))
+      expect(Number(jobs[1]!.id) - Number(jobs[0]!.id)).toBe(3)
+      expect(await stored()).toEqual(jobs)
+    } finally {
+      await pool.query('ALTER SEQUENCE oban_jobs_id_seq INCREMENT BY 1')
+    }
+  })
+
   it('returns exactly what is stored when rows differ in every column', async () => {
     const at = new Date(Date.now() + 3_600_000)
     const jobs = await insertAllJobs(ctx, [
