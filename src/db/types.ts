@@ -19,8 +19,9 @@ export type Timestamp = Date | string
 
 /**
  * Reads PostgreSQL's text of a `timestamp without time zone` as UTC: `2026-11-28 16:07:10.123456`
- * (a column) or `2026-11-28T16:07:10.123456` (`row_to_json`), with five or six digits for years
- * after 9999 and a ` BC` suffix before year 1. What a Date cannot hold comes back as the text.
+ * (a column) or `2026-11-28T16:07:10.123456` (in JSON, as the fetch reads it), with five or six
+ * digits for years after 9999 and a ` BC` suffix before year 1. What a Date cannot hold comes back
+ * as the text.
  */
 export function parseTimestamp(text: string): Timestamp {
   const ms = usualTimestampMs(text)
@@ -85,8 +86,8 @@ function parseWideTimestamp(text: string): Date | undefined {
 }
 
 /**
- * A `timestamp without time zone` as `row_to_json` renders it (ISO 8601 whatever the DateStyle,
- * no offset: `2026-11-28T16:07:10.123456`), read as UTC like the column parser above.
+ * A `timestamp without time zone` as PostgreSQL's JSON functions render it (ISO 8601 whatever the
+ * DateStyle, no offset: `2026-11-28T16:07:10.123456`), read as UTC like the column parser above.
  */
 export function parseJsonTimestamp(value: unknown): Timestamp | null {
   if (typeof value !== 'string') return null

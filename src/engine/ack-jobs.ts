@@ -100,8 +100,10 @@ async function run(db: Queryable, statement: {name: string; text: string; values
   }))
 }
 
-const ids = (acks: readonly AckedAttempt[]) => acks.map((a) => a.id)
-const attempts = (acks: readonly AckedAttempt[]) => acks.map((a) => a.attempt)
+// The ids and attempts as array literals (`{1,2,3}`): both are integers (a JobId is validated
+// digits), so they need none of the quoting node-postgres's array serialiser does per element.
+const ids = (acks: readonly AckedAttempt[]) => `{${acks.map((a) => a.id).join(',')}}`
+const attempts = (acks: readonly AckedAttempt[]) => `{${acks.map((a) => a.attempt).join(',')}}`
 
 /** executing -> completed. Returns the acks that did not apply (see {@link StaleAck}). */
 export async function completeJobs(

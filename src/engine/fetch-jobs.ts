@@ -1,6 +1,6 @@
 import type {Queryable} from '../db/pool.js'
 import {timestampMs, type Timestamp} from '../db/types.js'
-import {jsonRowToJob, type Job} from '../job/job.js'
+import {JOB_ARRAY_COLUMNS, jsonArrayToJob, type Job} from '../job/job.js'
 import {compareJobIds} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
 
@@ -13,6 +13,11 @@ export interface FetchRequest {
   producerUuid: string
 }
 
+/** Each fetched row as one JSON array of its columns (see jsonArrayToJob). */
+const RETURNED = `json_build_array(${JOB_ARRAY_COLUMNS.split(', ')
+  .map((column) => `j.${column}`)
+  .join(', ')})`
+
 /**
  * Claims up to `demand` available jobs of a queue in Oban's order (priority, scheduled_at, id)
  * and marks them executing, in one statement. As in Oban's Basic engine, the CTE is an
@@ -20,13 +25,14 @@ export interface FetchRequest {
  * more rows than asked for. Jobs out of attempts are never fetched. SKIP LOCKED lets any number
  * of producers, in any process or node, fetch from one queue without blocking or duplicates.
  * Returned jobs are sorted in fetch order (UPDATE ... RETURNING does not keep it). Each row comes
- * back as one `row_to_json` value (with the id again as text: JSON.parse would round a bigint
- * above 2^53): with 18 columns, node-postgres's per-column parsing was ~20 µs
- * per job, about half of the fetch's client CPU (bench/README.md).
+ * back as one JSON array of its columns (`JOB_ARRAY_COLUMNS`, the id as text): with 18 columns,
+ * node-postgres's per-column parsing was ~20 µs per job, about half of the fetch's client CPU,
+ * and a `row_to_json` object with its keys parses about three times slower than the array
+ * (bench/README.md).
  */
 export async function fetchJobs(db: Queryable, prefix: string, request: FetchRequest): Promise<Job[]> {
   const jobs = qualified(prefix, 'oban_jobs')
-  const {rows} = await db.query<{id: string; job: Record<string, unknown>}>({
+  const {rows} = await db.query<{job: unknown[]}>({
     name: `oban_fetch_jobs:${prefix}`,
     text: `WITH subset AS (
         SELECT id FROM ${jobs}
@@ -42,10 +48,10 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
              attempt = j.attempt + 1
         FROM subset
        WHERE j.id = subset.id AND j.attempt < j.max_attempts
-      RETURNING j.id::text AS id, row_to_json(j) AS job`,
+      RETURNING ${RETURNED} AS job`,
     values: [request.queue, request.demand, request.node, request.producerUuid],
   })
-  return rows.map((row) => jsonRowToJob({...row.job, id: row.id})).sort(fetchOrder)
+  return rows.map((row) => jsonArrayToJob(row.job)).sort(fetchOrder)
 }
 
 // Scheduled times a Date cannot hold (`infinity`) compare as ±Infinity, equal to each other.

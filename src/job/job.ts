@@ -97,19 +97,39 @@ export interface JobRow {
 }
 
 /**
- * A row as `row_to_json` returns it (the fetch reads one JSON value per job: parsing one JSON
- * text natively costs less than half of node-postgres's 18 per-column parsers). The keys are the
- * column names; timestamps are strings, converted here.
+ * The columns of a fetched job, in the order of the JSON array the fetch returns for each row
+ * (`json_build_array(...)`, see src/engine/fetch-jobs.ts). The id is its text, since JSON.parse
+ * would round a bigint above 2^53.
  */
-export function jsonRowToJob(row: Record<string, unknown>): Job {
-  // The object is freshly parsed and ours: converting in place saves a copy per job.
-  row.inserted_at = parseJsonTimestamp(row.inserted_at) ?? new Date(NaN)
-  row.scheduled_at = parseJsonTimestamp(row.scheduled_at) ?? new Date(NaN)
-  row.attempted_at = parseJsonTimestamp(row.attempted_at)
-  row.completed_at = parseJsonTimestamp(row.completed_at)
-  row.discarded_at = parseJsonTimestamp(row.discarded_at)
-  row.cancelled_at = parseJsonTimestamp(row.cancelled_at)
-  return rowToJob(row as unknown as JobRow)
+export const JOB_ARRAY_COLUMNS =
+  'id::text, state, queue, worker, args, meta, tags, errors, attempt, max_attempts, priority, inserted_at, scheduled_at, attempted_at, completed_at, discarded_at, cancelled_at, attempted_by'
+
+/**
+ * A row as the JSON array of {@link JOB_ARRAY_COLUMNS} (timestamps are ISO 8601 strings without
+ * an offset, read as UTC). One native JSON.parse of an array per job costs about a third of the
+ * same row as an object with its 18 keys, and the fetch's client time is mostly parsing.
+ */
+export function jsonArrayToJob(values: unknown[]): Job {
+  return rowToJob({
+    id: values[0] as string,
+    state: values[1] as string,
+    queue: values[2] as string,
+    worker: values[3] as string,
+    args: values[4],
+    meta: values[5],
+    tags: values[6] as string[] | null,
+    errors: values[7] as unknown[] | null,
+    attempt: values[8] as number,
+    max_attempts: values[9] as number,
+    priority: values[10] as number | null,
+    inserted_at: parseJsonTimestamp(values[11]) ?? new Date(NaN),
+    scheduled_at: parseJsonTimestamp(values[12]) ?? new Date(NaN),
+    attempted_at: parseJsonTimestamp(values[13]),
+    completed_at: parseJsonTimestamp(values[14]),
+    discarded_at: parseJsonTimestamp(values[15]),
+    cancelled_at: parseJsonTimestamp(values[16]),
+    attempted_by: values[17] as string[] | null,
+  })
 }
 
 const MALFORMED = Symbol.for('oban-ts.malformed-job')
