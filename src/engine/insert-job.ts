@@ -24,20 +24,9 @@ export async function insertJob(
   job: JobInsert,
   options: {notify?: boolean} = {},
 ): Promise<Job> {
-  const insert = `INSERT INTO ${qualified(prefix, 'oban_jobs')}
-             (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
-           VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
-                   ${scheduledAtSql('$9::timestamp', '$10::float8')})
-           RETURNING id::text AS id, state, queue, inserted_at, scheduled_at`
   const notify = options.notify === true
-  const {rows} = await db.query<{id: string; state: string; inserted_at: Timestamp; scheduled_at: Timestamp}>({
-    name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
-    text: notify
-      ? `WITH job AS (${insert})
-         SELECT job.*, CASE WHEN job.state = 'available'
-                            THEN pg_notify($11, ${insertPayload('job.queue')}) END AS notified
-           FROM job`
-      : insert,
+  const {rows} = await db.query<{id: string; inserted_at: Timestamp; scheduled_at: Timestamp}>({
+    ...statement(prefix, notify),
     values: [
       job.state,
       job.queue,
@@ -55,4 +44,30 @@ export async function insertJob(
   const row = rows[0]!
   // inserted_at is always a Date here: it is the database's now().
   return {...newJob(job, row.id, row.inserted_at as Date), scheduledAt: row.scheduled_at}
+}
+
+// The statement's text for a prefix, built once: a single insert is a hot path.
+const statements = new Map<string, {name: string; text: string}>()
+
+function statement(prefix: string, notify: boolean): {name: string; text: string} {
+  const key = `${notify ? 'notify' : 'plain'}:${prefix}`
+  let found = statements.get(key)
+  if (!found) {
+    const insert = (returning: string) => `INSERT INTO ${qualified(prefix, 'oban_jobs')}
+             (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
+           VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
+                   ${scheduledAtSql('$9::timestamp', '$10::float8')})
+           RETURNING ${returning}`
+    found = {
+      name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
+      text: notify
+        ? `WITH job AS (${insert('id::text AS id, state, queue, inserted_at, scheduled_at')})
+           SELECT job.id, job.inserted_at, job.scheduled_at,
+                  CASE WHEN job.state = 'available' THEN pg_notify($11, ${insertPayload('job.queue')}) END AS notified
+             FROM job`
+        : insert('id::text AS id, inserted_at, scheduled_at'),
+    }
+    statements.set(key, found)
+  }
+  return found
 }
