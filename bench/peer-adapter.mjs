@@ -25,6 +25,9 @@ export function createAdapter() {
     async setup(dbUrl) {
       url = dbUrl
       pending = new pg.Pool({connectionString: dbUrl, max: 2})
+      // pg-pool's end() resolves before its clients' sockets close: a database dropped right after
+      // teardown would otherwise kill the process with an unhandled pool error.
+      pending.on('error', () => {})
       client = new Oban({name: 'BenchClient', databaseUrl: dbUrl, logLevel: 'warn', plugins: false, stager: false})
       await client.start({migrate: true})
     },

@@ -259,6 +259,7 @@ export class Producer {
             demand,
             node: this.options.node,
             producerUuid: this.uuid,
+            limit: this.limit,
           })
         } catch (error) {
           this.fetchFailed(error)

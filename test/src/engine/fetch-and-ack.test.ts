@@ -32,6 +32,30 @@ describe('fetchJobs', () => {
     expect(await fetchJobs(pool, 'public', request('order', 3))).toEqual([])
   })
 
+  it("claims the same way when the demand is the queue's whole limit (the statement with a literal LIMIT)", async () => {
+    const ids = await insertRaw(pool, [
+      {queue: 'whole', priority: 2},
+      {queue: 'whole', priority: 0, scheduledIn: -1},
+      {queue: 'whole', priority: 1},
+      {queue: 'whole', priority: 1, scheduledIn: -3},
+      {queue: 'whole', priority: 0},
+    ])
+    const [p2, p0old, p1, p1old, p0] = ids
+    const whole = {...request('whole', 2), limit: 2}
+    // Past PostgreSQL's five custom plans, so a cached generic plan is exercised too.
+    const seen: string[][] = []
+    for (let i = 0; i < 3; i++) seen.push((await fetchJobs(pool, 'public', whole)).map((j) => j.id))
+    expect(seen).toEqual([[p0old, p0], [p1old, p1], [p2]])
+    const again = await insertRaw(
+      pool,
+      Array.from({length: 8}, () => ({queue: 'whole'})),
+    )
+    for (let i = 0; i < 4; i++) expect(await fetchJobs(pool, 'public', whole)).toHaveLength(2)
+    expect(await fetchJobs(pool, 'public', whole)).toEqual([])
+    const states = await Promise.all(again.map(async (id) => (await readJob(pool, id)).state))
+    expect(states.every((state) => state === 'executing')).toBe(true)
+  })
+
   it('returns every column as a job read back by id would show it (errors, meta, tags, old timestamps)', async () => {
     const [id] = await insertRaw(pool, [
       {
