@@ -25,6 +25,25 @@ export default defineConfig(
     languageOptions: {globals: {process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable'}},
   },
   {
+    // pg's values come from src/db/pg-driver.ts, which loads pg without Node's fetch implementation.
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'plugins/**/*.ts', 'commands/**/*.ts'],
+    ignores: ['src/db/pg-driver.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'pg',
+              message: 'import pgDriver from src/db/pg-driver.ts (types: import type ... from pg).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/**/*.tsx', 'plugins/**/*.tsx'],
     extends: [reactHooks.configs.flat['recommended-latest']],
   },

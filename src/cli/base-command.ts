@@ -1,8 +1,10 @@
 import {Command, Flags} from '@oclif/core'
-import {stringifyJson} from '../util/json.js'
-import {ObanError} from '../errors.js'
-import {redactUrl} from '../db/connection-url.js'
-import {unwrapFlagParse, usageErrorFrom, type CommandUsage} from './usage-errors.js'
+import type {CommandUsage} from './usage-errors.js'
+
+// The JSON writer (lossless-json, 10 modules) and the error translation (usage messages, typo
+// suggestions, URL redaction) are imported when a command needs them: with --json (init), when it
+// fails (catch). A command that succeeds without --json, most runs, loads neither.
+type JsonWriter = (value: unknown, space?: number) => string | undefined
 
 /**
  * The base of every `oban` command. It owns the edge between the library and the terminal:
@@ -24,13 +26,22 @@ export abstract class BaseCommand extends Command {
   }
 
   private readonly releasers: (() => Promise<void> | void)[] = []
+  private writeJson: JsonWriter | undefined
 
   /** Registers cleanup to run when the command ends (last registered runs first). */
   protected defer(release: () => Promise<void> | void): void {
     this.releasers.push(release)
   }
 
+  override async init(): Promise<void> {
+    await super.init()
+    if (this.jsonEnabled()) await this.loadJsonWriter()
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    const {toCommandError} = await import('./command-error.js')
+    // oclif's catch writes the error document itself under --json, which init may not have reached.
+    if (this.jsonEnabled()) await this.loadJsonWriter()
     return super.catch(toCommandError(error, this.usage(), (stack) => this.logToStderr(stack)))
   }
 
@@ -50,7 +61,13 @@ export abstract class BaseCommand extends Command {
    * with `JSON.parse`, which would round them). Indented by two spaces, as oclif does.
    */
   override logJson(json: unknown): void {
-    process.stdout.write(`${stringifyJson(json, 2) ?? 'null'}\n`)
+    // Loaded by init or catch whenever --json is on; oclif writes JSON for no other reason.
+    if (!this.writeJson) throw new Error('logJson before the JSON writer was loaded')
+    process.stdout.write(`${this.writeJson(json, 2) ?? 'null'}\n`)
+  }
+
+  private async loadJsonWriter(): Promise<void> {
+    this.writeJson ??= (await import('../util/json.js')).stringifyJson
   }
 
   /** `--json` errors: `{"error": {"code": "...", "message": "..."}}`, with no internals. */
@@ -70,40 +87,4 @@ export abstract class BaseCommand extends Command {
     }
     return super.finally(error)
   }
-}
-
-/**
- * Translates anything a command throws into what oclif prints: one line (never a stack trace
- * for a user mistake), with the exit code on both `exitCode` (read by oclif under --json) and
- * `oclif.exit` (read by its error handler otherwise).
- */
-function toCommandError(
-  error: Error & {exitCode?: number},
-  usage: CommandUsage,
-  logStack: (stack: string) => void,
-): Error {
-  // A custom flag's parse may throw ours; oclif has then wrapped its message in three lines.
-  if (error instanceof ObanError)
-    return commandError(unwrapFlagParse(error.commandLineMessage ?? error.message), error.exitCode, error.code)
-  // oclif's parse errors (a bad flag value, an unknown flag, a missing argument): one line, exit 2.
-  const usageError = usageErrorFrom(error, usage)
-  if (usageError) return commandError(usageError.message, usageError.exitCode, usageError.code)
-  // Its other errors (this.exit, --json conflicts) already carry their exit code.
-  if ('oclif' in error) {
-    const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
-    if (exit !== undefined) error.exitCode ??= exit
-    return error
-  }
-  // Anything else is a bug or an environment failure: one line by default, the stack with DEBUG=oban.
-  const message = redactUrl(error.message || String(error))
-  if (process.env.DEBUG?.includes('oban')) logStack(error.stack ?? message)
-  return commandError(
-    message,
-    1,
-    (error as {code?: unknown}).code === undefined ? 'error' : String((error as {code?: unknown}).code),
-  )
-}
-
-function commandError(message: string, exit: number, code: string): Error {
-  return Object.assign(new Error(message), {exitCode: exit, obanCode: code, oclif: {exit}})
 }

@@ -3,11 +3,12 @@ import {describeFilter, type JobFilter} from '../job/filter.js'
 import type {JobState} from '../job/job.js'
 import {describeDone, type ActionPreview, type JobActionResult} from '../operator/act-on-jobs.js'
 import {JOB_ACTIONS} from '../operator/bulk-actions.js'
+import {formatCount} from '../util/format-count.js'
 import {plural} from '../util/plural.js'
 import {colorState} from './colors.js'
 
 /** `1,234`: counts are easier to compare with separators. */
-const count = (n: number) => n.toLocaleString('en-US')
+const count = formatCount
 
 /** `retryable 1,000, discarded 234`, in lifecycle order. */
 export function describeStates(byState: Partial<Record<JobState, number>>, colors?: ChalkInstance): string {

@@ -1,12 +1,13 @@
 import type {ChalkInstance} from 'chalk'
 import type {QueueListing, QueueOverview} from '../operator/queue-overview.js'
+import {formatCount} from '../util/format-count.js'
 import {plural} from '../util/plural.js'
 import {formatUnrunnable, unknownNote} from './format-cluster.js'
 import {shortDuration} from './format-time.js'
 import {renderTable} from './text-table.js'
 
 /** `1,234`: counts are easier to compare with separators. */
-const count = (n: number) => n.toLocaleString('en-US')
+const count = formatCount
 
 /**
  * The queue table of `oban queue list`: counts per state, the latency (how long the oldest

@@ -1,3 +1,5 @@
+import {formatCount} from '../util/format-count.js'
+
 export interface ProgressLine {
   /** Shows `done` of `total`; redrawn at most every few frames. */
   update(done: number, total: number): void
@@ -21,7 +23,7 @@ export function progressLine(
   if (!stream.isTTY) return {update() {}, done() {}}
   let last = -Infinity
   let drawn = false
-  const number = (n: number) => n.toLocaleString('en-US')
+  const number = formatCount
   return {
     update(done, total) {
       const now = clock()

@@ -1,5 +1,9 @@
+import {createRequire} from 'node:module'
 import {stripVTControlCharacters} from 'node:util'
-import Table from 'cli-table3'
+import type TableClass from 'cli-table3'
+
+// cli-table3 (7 modules) draws for a terminal only: pipes, files and logs never load it.
+const require = createRequire(import.meta.url)
 
 export interface TableSpec {
   /** Column titles. */
@@ -39,6 +43,7 @@ export function renderTable(spec: TableSpec, style: TableStyle): string {
     // comes from the caller's chalk instance only. Compact: a rule under the header, none
     // between rows.
     const colWidths = style.maxWidth === undefined ? undefined : fitColumns(spec, style.maxWidth)
+    const Table = require('cli-table3') as typeof TableClass
     const table = new Table({
       head,
       style: {head: [], border: [], compact: true},

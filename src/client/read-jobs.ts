@@ -1,5 +1,6 @@
 import type {Queryable} from '../db/pool.js'
-import {verifyMigrated} from '../db/migrations/index.js'
+// verify.js, not the migrations' index: reading jobs needs none of the 14 migrations nor the migrator.
+import {verifyMigrated} from '../db/migrations/verify.js'
 import {withDatabase, type DatabaseTarget} from '../db/target.js'
 import {getJob as selectJob} from '../engine/get-job.js'
 import {listJobs as selectJobs, type ListPosition} from '../engine/list-jobs.js'

@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import pgDriver from '../db/pg-driver.js'
 import {describeDatabase, parseDatabaseUrl} from '../db/connection-url.js'
 import {quoteIdent} from '../db/identifier.js'
 import {toUnreachable} from '../db/pool.js'
@@ -118,7 +119,7 @@ export async function callPluginFunction(url: string, options: PluginCallOptions
   fullChannel(prefix, CONTROL_CHANNEL)
   const where = describeWhere(describeDatabase(url), prefix)
 
-  const client = new pg.Client({
+  const client = new pgDriver.Client({
     connectionString: url,
     application_name: `oban-ts plugin call`,
     types: obanTypes,

@@ -1,6 +1,7 @@
 import {Cron} from 'croner'
 import {ObanError} from '../errors.js'
 import {parseCronExpression, type CronExpression} from './expression.js'
+import {isUtcZone} from './zoned-time.js'
 
 /** Oban's default timezone for cron entries and the Reindexer's schedule. */
 export const DEFAULT_CRON_TIMEZONE = 'Etc/UTC'
@@ -19,6 +20,7 @@ export class CronTimezoneError extends ObanError {
 /** Whether the runtime's time zone database knows `timezone` (an IANA name such as `Europe/Paris`). */
 export function isTimezone(timezone: string): boolean {
   if (typeof timezone !== 'string' || timezone.trim() === '') return false
+  if (isUtcZone(timezone)) return true
   try {
     new Intl.DateTimeFormat('en-US', {timeZone: timezone})
     return true
@@ -52,9 +54,12 @@ export class CronSchedule {
     readonly timezone: string = DEFAULT_CRON_TIMEZONE,
   ) {
     if (!isTimezone(timezone)) throw new CronTimezoneError(timezone)
+    // UTC as a fixed offset of 0: croner then reads it with Date's UTC methods instead of Intl
+    // (see isUtcZone); with no DST, the interval-job rule above changes nothing for it.
+    const zone = isUtcZone(timezone) ? {utcOffset: 0} : {timezone}
     this.cron = expression.reboot
       ? undefined
-      : new Cron(cronerPattern(expression), {timezone, domAndDow: true, mode: '6-part'})
+      : new Cron(cronerPattern(expression), {...zone, domAndDow: true, mode: '6-part'})
   }
 
   /** Parses `input` (throws CronExpressionError) in `timezone` (throws CronTimezoneError). */

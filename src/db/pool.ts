@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import pgDriver from './pg-driver.js'
 import {describeDatabase, parseDatabaseUrl} from './connection-url.js'
 import {DatabaseUnreachableError} from '../errors.js'
 import {quoteIdent, validatePrefix} from './identifier.js'
@@ -44,7 +45,7 @@ export interface PoolOptions {
  * A pg client that never prepares a named statement: the `name` of a query config is dropped.
  * node-postgres then uses the unnamed statement (Parse, Bind, Execute in one round trip).
  */
-class UnnamedClient extends pg.Client {
+class UnnamedClient extends pgDriver.Client {
   override query(...args: unknown[]): never {
     const [first, ...rest] = args
     const unnamed =
@@ -62,7 +63,7 @@ class UnnamedClient extends pg.Client {
  */
 export function createPool(url: string, options: PoolOptions = {}): Pool {
   parseDatabaseUrl(url)
-  const pool = new pg.Pool({
+  const pool = new pgDriver.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'oban-ts',
@@ -88,9 +89,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
  */
 export function createDedicatedClient(pool: Pool, url?: string): pg.Client {
   const options = {...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000}
-  if (url !== undefined) return new pg.Client({...options, connectionString: url})
+  if (url !== undefined) return new pgDriver.Client({...options, connectionString: url})
   // Through the pool's URL, statements follow the pool's `prepare`.
-  return options.Client === UnnamedClient ? new UnnamedClient(options) : new pg.Client(options)
+  return options.Client === UnnamedClient ? new UnnamedClient(options) : new pgDriver.Client(options)
 }
 
 // How long endClient waits for a graceful goodbye before destroying the socket: a dead peer never

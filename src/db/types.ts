@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import pgDriver from './pg-driver.js'
 
 // Oban stores every timestamp as UTC in `timestamp without time zone` columns. node-postgres
 // parses those as *local* time by default, which shifts every date by the process's offset
@@ -108,10 +109,10 @@ export const obanTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === TIMESTAMP && format !== 'binary') return parseTimestamp
     if (oid === TIMESTAMP_ARRAY && format !== 'binary') {
-      const parseArray = pg.types.getTypeParser(TEXT_ARRAY as never) as (value: string) => string[]
+      const parseArray = pgDriver.types.getTypeParser(TEXT_ARRAY as never) as (value: string) => string[]
       return (value: string) => parseArray(value).map(parseTimestamp)
     }
-    return pg.types.getTypeParser(oid, format) as (value: string) => unknown
+    return pgDriver.types.getTypeParser(oid, format) as (value: string) => unknown
   }) as pg.CustomTypesConfig['getTypeParser'],
 }
 

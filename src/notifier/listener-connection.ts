@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import pgDriver from '../db/pg-driver.js'
 import {quoteIdent} from '../db/identifier.js'
 import {endClient} from '../db/pool.js'
 
@@ -38,7 +39,7 @@ export class ListenerConnection {
   private tail: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly options: ListenerConnectionOptions) {
-    this.client = new pg.Client({
+    this.client = new pgDriver.Client({
       connectionString: options.url,
       application_name: options.applicationName,
       keepAlive: true,

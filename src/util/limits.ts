@@ -1,3 +1,4 @@
+import {formatCount} from './format-count.js'
 /**
  * The ranges of every number a user, a config or another node can hand to oban-ts. Each entry
  * point (flags, config and plugin options, library calls, signals and control requests received)
@@ -48,9 +49,7 @@ export function queueLimitProblem(value: unknown): string | undefined {
 }
 
 /** `10,000`: integers grouped by thousands, as the README's table writes them. */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US')
-}
+export {formatCount}
 
 function show(value: unknown): string {
   if (typeof value === 'number') return String(value)

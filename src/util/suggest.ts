@@ -1,4 +1,9 @@
-import {distance} from 'fastest-levenshtein'
+import {createRequire} from 'node:module'
+import type {distance as Distance} from 'fastest-levenshtein'
+
+// Loaded on the first suggestion, i.e. only on a mistake: the modules that may suggest a name
+// (the cron parser, the job filters, the status) are loaded by commands that mostly make none.
+const require = createRequire(import.meta.url)
 
 /**
  * The closest candidate to a misspelt name, or undefined when nothing is close enough to be a
@@ -8,6 +13,7 @@ export function suggest(input: string, candidates: Iterable<string>): string | u
   let best: string | undefined
   let bestDistance = Infinity
   const needle = input.toLowerCase()
+  const distance = (require('fastest-levenshtein') as {distance: typeof Distance}).distance
   for (const candidate of candidates) {
     const d = distance(needle, candidate.toLowerCase())
     if (d < bestDistance) {

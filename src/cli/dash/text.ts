@@ -1,4 +1,5 @@
 import {stripVTControlCharacters} from 'node:util'
+import {formatCount} from '../../util/format-count.js'
 
 /**
  * Text cells for the dash's screens, which are drawn as lines of exactly the terminal's width:
@@ -69,4 +70,4 @@ export function scrollWindow(count: number, height: number, selected: number): n
 }
 
 /** `1,234` */
-export const num = (n: number): string => n.toLocaleString('en-US')
+export const num = formatCount

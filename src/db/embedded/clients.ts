@@ -1,4 +1,4 @@
-import pg from 'pg'
+import pgDriver from '../pg-driver.js'
 
 /** Connections of one application name on a server. */
 export interface ServerClients {
@@ -13,7 +13,11 @@ export interface ServerClients {
  * that cannot be asked has no clients to protect: the empty list.
  */
 export async function serverClients(url: string): Promise<ServerClients[]> {
-  const client = new pg.Client({connectionString: url, connectionTimeoutMillis: 5_000, application_name: 'oban-ts'})
+  const client = new pgDriver.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5_000,
+    application_name: 'oban-ts',
+  })
   try {
     await client.connect()
     const {rows} = await client.query<ServerClients>(

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import pgDriver from '../pg-driver.js'
 import {stopEmbedded} from './control.js'
 import {clearInstanceOwner, ownerReleasable} from './owner.js'
 
@@ -24,7 +24,7 @@ export interface ReleaseResult {
 export async function releaseEmbedded(options: {dataDir: string; url: string}): Promise<ReleaseResult> {
   if (!(await ownerReleasable(options.dataDir))) return {stopped: false, others: 0}
   let others: number
-  const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
+  const client = new pgDriver.Client({connectionString: options.url, connectionTimeoutMillis: 5_000})
   try {
     await client.connect()
     // The backends of the connections this process has just closed exit a moment after the
