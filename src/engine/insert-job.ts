@@ -60,11 +60,10 @@ function statement(prefix: string, notify: boolean): {name: string; text: string
            RETURNING ${returning}`
     found = {
       name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
+      // RETURNING may call functions: the notification needs no CTE around the insert.
       text: notify
-        ? `WITH job AS (${insert('id::text AS id, state, queue, inserted_at, scheduled_at')})
-           SELECT job.id, job.inserted_at, job.scheduled_at,
-                  CASE WHEN job.state = 'available' THEN pg_notify($11, ${insertPayload('job.queue')}) END AS notified
-             FROM job`
+        ? insert(`id::text AS id, inserted_at, scheduled_at,
+                  CASE WHEN state = 'available' THEN pg_notify($11, ${insertPayload('queue')}) END AS notified`)
         : insert('id::text AS id, inserted_at, scheduled_at'),
     }
     statements.set(key, found)
