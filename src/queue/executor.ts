@@ -47,10 +47,9 @@ type Outcome =
  * eventual result is ignored.
  */
 export async function executeJob(job: Job, abort: JobAbort, context: ExecutorContext): Promise<Ack> {
-  const observed = isObserved('job:')
-  const meta = observed ? jobMeta(job, context) : {}
+  const meta = isObserved('job:') ? jobMeta(job, context) : undefined
   const started = performance.now()
-  if (observed) emit('job:start', {systemTime: Date.now()}, meta)
+  if (meta) emit('job:start', {systemTime: Date.now()}, meta)
   const resolved = context.workers.resolve(job.worker)
   const worker = resolved.ok ? resolved.worker : undefined
   const malformed = malformedReason(job)
@@ -60,7 +59,7 @@ export async function executeJob(job: Job, abort: JobAbort, context: ExecutorCon
       ? {kind: 'failure', error: `ArgumentError: ${malformed}`, reason: new Error(malformed)}
       : await perform(resolved.worker, job, abort)
   const ack = toAck(job, outcome, worker, context)
-  if (observed) {
+  if (meta) {
     const duration = performance.now() - started
     const waited = (job.attemptedAt === null ? 0 : timestampMs(job.attemptedAt)) - timestampMs(job.scheduledAt)
     // A scheduled time a Date cannot hold (`-infinity`, set by hand) gives no queue time.
@@ -159,25 +158,34 @@ function fromResult(worker: Worker, result: JobResult): Outcome {
 }
 
 function toAck(job: Job, outcome: Outcome, worker: Worker | undefined, context: ExecutorContext): Ack {
-  const entry = (error: string): JobError => ({attempt: job.attempt, at: new Date().toISOString(), error})
   // The attempt this node fetched: the ack changes the job only while it is still that attempt.
-  const attempt = {id: job.id, attempt: job.attempt}
+  const {id, attempt} = job
   switch (outcome.kind) {
     case 'success':
-      return {kind: 'complete', ...attempt}
+      return {kind: 'complete', id, attempt}
     case 'snoozed':
-      return {kind: 'snooze', ...attempt, seconds: outcome.seconds}
+      return {kind: 'snooze', id, attempt, seconds: outcome.seconds}
     case 'cancelled':
-      return {kind: 'cancel', ...attempt, error: entry(outcome.error)}
+      return {kind: 'cancel', id, attempt, error: errorEntry(job, outcome.error)}
     case 'discard':
-      return {kind: 'discard', ...attempt, error: entry(outcome.error)}
+      return {kind: 'discard', id, attempt, error: errorEntry(job, outcome.error)}
     case 'failure':
       context.logger.debug(
         `job ${job.id} (${job.worker}) attempt ${job.attempt} failed: ${outcome.error.split('\n')[0]}`,
       )
-      if (job.attempt >= job.maxAttempts) return {kind: 'discard', ...attempt, error: entry(outcome.error)}
-      return {kind: 'retry', ...attempt, backoff: backoffFor(worker, job, context), error: entry(outcome.error)}
+      if (job.attempt >= job.maxAttempts) return {kind: 'discard', id, attempt, error: errorEntry(job, outcome.error)}
+      return {
+        kind: 'retry',
+        id,
+        attempt,
+        backoff: backoffFor(worker, job, context),
+        error: errorEntry(job, outcome.error),
+      }
   }
+}
+
+function errorEntry(job: Job, error: string): JobError {
+  return {attempt: job.attempt, at: new Date().toISOString(), error}
 }
 
 function backoffFor(worker: Worker | undefined, job: Job, context: ExecutorContext): number {

@@ -318,24 +318,27 @@ export class Producer {
   private run(job: Job): void {
     const abort = new JobAbort()
     this.running.set(job.id, {job, abort})
-    this.options
-      .execute(job, abort)
-      .then(
-        (ack) => {
-          if (!this.orphans.delete(job.id)) this.options.acker.push(ack)
-        },
-        (error: unknown) => {
-          this.options.logger.error(`job ${job.id}: execution failed unexpectedly: ${coerceError(error).message}`)
-        },
-      )
-      .finally(() => {
-        this.running.delete(job.id)
-        this.finished++
-        if (this.stopping) {
-          if (this.running.size === 0) this.drained?.()
-        } else if (this.backlog) {
-          this.dispatchSoon()
-        }
-      })
+    void this.finish(job, abort)
+  }
+
+  /**
+   * Waits for a job's outcome, hands it to the acker (unless the job was orphaned) and frees its
+   * slot. One async frame per job rather than a chain of promise reactions and closures: at
+   * thousands of jobs a second their garbage was a visible share of a busy queue's CPU.
+   */
+  private async finish(job: Job, abort: JobAbort): Promise<void> {
+    try {
+      const ack = await this.options.execute(job, abort)
+      if (!this.orphans.delete(job.id)) this.options.acker.push(ack)
+    } catch (error) {
+      this.options.logger.error(`job ${job.id}: execution failed unexpectedly: ${coerceError(error).message}`)
+    }
+    this.running.delete(job.id)
+    this.finished++
+    if (this.stopping) {
+      if (this.running.size === 0) this.drained?.()
+    } else if (this.backlog) {
+      this.dispatchSoon()
+    }
   }
 }

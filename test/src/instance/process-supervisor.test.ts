@@ -6,7 +6,8 @@ import {waitFor} from '../../helpers/wait.js'
 const node = (code: string) => ({command: process.execPath, args: ['-e', code]})
 
 // Stays up until SIGTERM, then exits 0 after a short drain; says so on stdout first.
-const DRAINER = `console.log('up'); setInterval(() => {}, 1000); process.on('SIGTERM', () => setTimeout(() => { console.log('drained'); process.exit(0) }, 200))`
+// The handler is installed before 'up' is printed: a SIGTERM sent on seeing 'up' must find it.
+const DRAINER = `process.on('SIGTERM', () => setTimeout(() => { console.log('drained'); process.exit(0) }, 200)); setInterval(() => {}, 1000); console.log('up')`
 
 describe('ProcessSupervisor', () => {
   it('restarts a crashing child with a delay that doubles up to the cap', async () => {
