@@ -13,11 +13,14 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop()
 })
 
-/** Queue `lost` (limit 5) on node-a, whose jobs wait for their signal and report why it aborted. */
-async function start() {
+/**
+ * Queue `queue` (limit 5) on node-a, whose jobs wait for their signal and report why it aborted.
+ * Each test has a queue of its own: jobs a test leaves available must not be fetched by the next.
+ */
+async function start(queue: string) {
   const lines: string[] = []
   const logger = createLogger({level: 'warn', write: (line) => lines.push(line)})
-  const config = createConfig({node: 'node-a', queues: {lost: 5}, plugins: false, shutdownGracePeriod: 100})
+  const config = createConfig({node: 'node-a', queues: {[queue]: 5}, plugins: false, shutdownGracePeriod: 100})
   const notifier = new IsolatedNotifier({prefix: 'public', ident: 'Oban.node-a', logger, instance: 'Oban'})
   await notifier.start()
   const acker = new Acker({pool, prefix: 'public', instance: 'Oban', node: 'node-a', logger})
@@ -48,7 +51,7 @@ async function start() {
 
 describe('Queues.abandonLost', () => {
   it('aborts the running jobs that were rescued and run elsewhere, and writes nothing for them', async () => {
-    const {queues, reasons, lines} = await start()
+    const {queues, reasons, lines} = await start('lost')
     const [rescued, refetched, kept] = await insertRaw(pool, [{queue: 'lost'}, {queue: 'lost'}, {queue: 'lost'}])
     await eventually(() => queues.get('lost')!.check().running.length === 3, 5_000, 'three jobs running')
 
@@ -81,9 +84,9 @@ describe('Queues.abandonLost', () => {
   })
 
   it('does nothing when every running job is still this node’s attempt', async () => {
-    const {queues, reasons} = await start()
-    await insertRaw(pool, [{queue: 'lost'}])
-    await eventually(() => queues.get('lost')!.check().running.length === 1, 5_000, 'one job running')
+    const {queues, reasons} = await start('kept')
+    await insertRaw(pool, [{queue: 'kept'}])
+    await eventually(() => queues.get('kept')!.check().running.length === 1, 5_000, 'one job running')
     expect(await queues.abandonLost(31_000)).toEqual([])
     expect(reasons.size).toBe(0)
   })
