@@ -3,7 +3,8 @@ import {toJobId, type JobId} from '../job/job-id.js'
 import {JOB_ORDER_FIELDS, type JobFilter, type JobOrder, type JobOrderField} from '../job/filter.js'
 import {JOB_STATES, type JobState} from '../job/job.js'
 import {JobFilterError} from '../errors.js'
-import {formatCount, integerProblem, MAX_BATCH} from '../util/limits.js'
+import {formatCount} from '../util/format-count.js'
+import {integerProblem, MAX_BATCH} from '../util/limits.js'
 import {didYouMean} from '../util/suggest.js'
 
 const list = (summary: string, helpValue: string) =>

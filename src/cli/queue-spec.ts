@@ -1,6 +1,7 @@
 import {ConfigError} from '../errors.js'
 import {QUEUE_NAME_RULE, queueNameProblem} from '../util/queue-name.js'
-import {formatCount, MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
+import {formatCount} from '../util/format-count.js'
+import {MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
 
 /**
  * Parses `--queues default:10,events:5` into `{default: 10, events: 5}`: comma-separated

@@ -39,40 +39,46 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
   // keeps it, where with `LIMIT $2` the generic plan is costed for 10% of the table and every
   // execution is planned again (bench/README.md). The limit is a validated integer, not user text.
   const whole = demand === request.limit && Number.isSafeInteger(demand) && demand > 0
-  const {rows} = await db.query<{job: unknown[]}>(
-    whole
-      ? {
-          name: `oban_fetch_jobs:${prefix}:${demand}`,
-          text: claim(prefix, String(demand), '$2', '$3'),
-          values: [queue, node, producerUuid],
-        }
-      : {
-          name: `oban_fetch_jobs:${prefix}`,
-          text: claim(prefix, '$4', '$2', '$3'),
-          values: [queue, node, producerUuid, demand],
-        },
-  )
+  const {rows} = await db.query<{job: unknown[]}>({
+    ...statement(prefix, whole ? demand : undefined),
+    values: whole ? [queue, node, producerUuid] : [queue, node, producerUuid, demand],
+  })
   return rows.map((row) => jsonArrayToJob(row.job)).sort(fetchOrder)
 }
 
-/** The fetch statement: `$1` is the queue; the other parameters are named by the caller. */
-function claim(prefix: string, limit: string, node: string, uuid: string): string {
-  const jobs = qualified(prefix, 'oban_jobs')
-  return `WITH subset AS (
+// Statement texts by prefix and literal limit, built once: the fetch is a busy queue's hot path.
+const statements = new Map<string, {name: string; text: string}>()
+
+/**
+ * The fetch statement: `$1` the queue, `$2` the node, `$3` the producer's uuid, and `$4` the
+ * demand unless `limit` is given as a literal.
+ */
+function statement(prefix: string, limit: number | undefined): {name: string; text: string} {
+  const name = limit === undefined ? `oban_fetch_jobs:${prefix}` : `oban_fetch_jobs:${prefix}:${limit}`
+  let found = statements.get(name)
+  if (!found) {
+    const jobs = qualified(prefix, 'oban_jobs')
+    found = {
+      name,
+      text: `WITH subset AS (
         SELECT id FROM ${jobs}
         WHERE state = 'available' AND queue = $1
         ORDER BY priority ASC, scheduled_at ASC, id ASC
-        LIMIT ${limit}
+        LIMIT ${limit ?? '$4'}
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${jobs} AS j
          SET state = 'executing',
              attempted_at = timezone('UTC', now()),
-             attempted_by = ARRAY[${node}::text, ${uuid}::text],
+             attempted_by = ARRAY[$2::text, $3::text],
              attempt = j.attempt + 1
         FROM subset
        WHERE j.id = subset.id AND j.attempt < j.max_attempts
-      RETURNING ${RETURNED} AS job`
+      RETURNING ${RETURNED} AS job`,
+    }
+    statements.set(name, found)
+  }
+  return found
 }
 
 // Scheduled times a Date cannot hold (`infinity`) compare as ±Infinity, equal to each other.

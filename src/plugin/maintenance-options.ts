@@ -1,7 +1,8 @@
 import {z} from 'zod'
 import {isTimezone} from '../cron/schedule.js'
 import {describe} from '../util/guards.js'
-import {formatCount, MAX_BATCH} from '../util/limits.js'
+import {formatCount} from '../util/format-count.js'
+import {MAX_BATCH} from '../util/limits.js'
 
 /**
  * zod schemas for options of the maintenance plugins that `durationOption` does not cover. Each

@@ -1,7 +1,8 @@
 import {ObanError} from '../errors.js'
 import {jobIdFromJson, jobIdToJson, type JobId} from '../job/job-id.js'
 import type {Payload} from '../notifier/notifier.js'
-import {formatCount, MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
+import {formatCount} from '../util/format-count.js'
+import {MAX_QUEUE_LIMIT, queueLimitProblem} from '../util/limits.js'
 import {QUEUE_NAME_RULE, isQueueName} from '../util/queue-name.js'
 
 /**

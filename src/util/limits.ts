@@ -1,4 +1,5 @@
 import {formatCount} from './format-count.js'
+
 /**
  * The ranges of every number a user, a config or another node can hand to oban-ts. Each entry
  * point (flags, config and plugin options, library calls, signals and control requests received)
@@ -47,9 +48,6 @@ export function integerProblem(value: unknown, min: number, max: number): string
 export function queueLimitProblem(value: unknown): string | undefined {
   return integerProblem(value, 1, MAX_QUEUE_LIMIT)
 }
-
-/** `10,000`: integers grouped by thousands, as the README's table writes them. */
-export {formatCount}
 
 function show(value: unknown): string {
   if (typeof value === 'number') return String(value)

@@ -1,6 +1,7 @@
 import {Chalk} from 'chalk'
 import Table from 'cli-table3'
 import {colorState} from '../colors.js'
+import {formatCount as formatExact} from '../../util/format-count.js'
 import type {JobState} from '../../job/job.js'
 import {buildBreakdown, type BreakdownRow, type BreakdownTotal, type BreakdownViewOptions} from './model.js'
 
@@ -17,15 +18,17 @@ const ALL_QUEUES = 'all queues'
 /** What a leading `~` means; printed under any table that has one. */
 export const APPROXIMATE_LEGEND = '~ estimated from PostgreSQL statistics and a sample (not an exact count)'
 
-const exact = new Intl.NumberFormat('en-US')
-const compact = new Intl.NumberFormat('en-US', {notation: 'compact', maximumSignificantDigits: 3})
+// Made on the first estimate: the first Intl number format of a process loads ICU's number data.
+let compact: Intl.NumberFormat | undefined
 
 /**
  * A count for display: exact counts in full with thousands separators (`12,345`), estimates
  * short and marked (`~1.23M`, `~307K`): their last digits mean nothing.
  */
 export function formatCount(count: number, approximate = false): string {
-  return approximate ? `~${compact.format(count)}` : exact.format(count)
+  if (!approximate) return formatExact(count)
+  compact ??= new Intl.NumberFormat('en-US', {notation: 'compact', maximumSignificantDigits: 3})
+  return `~${compact.format(count)}`
 }
 
 /**
