@@ -13,6 +13,8 @@ import {span} from '../telemetry/telemetry.js'
 /** What an insert needs from its instance. */
 export interface InsertContext {
   pool: Pool
+  /** Where a plain insert runs outside a caller's transaction (default: the pool). */
+  db?: Queryable
   prefix: string
   /** Send Oban's `insert` notification for available jobs (the instance's `insertTrigger`). */
   insertTrigger: boolean
@@ -55,7 +57,7 @@ export async function insertJob(ctx: InsertContext, spec: JobSpec, options?: Ins
 export async function insertJob(ctx: InsertContext, spec: JobSpec, options: InsertOptions = {}): Promise<InsertResult> {
   const job = normalizeJobSpec(spec)
   return span('engine:insert_job', {prefix: ctx.prefix, worker: job.worker, queue: job.queue}, async () => {
-    const db: Queryable = options.client ?? ctx.pool
+    const db: Queryable = options.client ?? ctx.db ?? ctx.pool
     let result: InsertResult
     if (job.unique) {
       const outcome = await inTransaction(ctx.pool, options.client, (tx) =>
@@ -98,7 +100,9 @@ export async function insertAllJobs(
   if (issues.length > 0) throw new JobValidationError(issues)
   return span('engine:insert_all_jobs', {prefix: ctx.prefix, count: jobs.length}, async () => {
     // The statement sends the insert notifications itself (one round trip).
-    const inserted = await insertAllJobRows(options.client ?? ctx.pool, ctx.prefix, jobs, {notify: ctx.insertTrigger})
+    const inserted = await insertAllJobRows(options.client ?? ctx.db ?? ctx.pool, ctx.prefix, jobs, {
+      notify: ctx.insertTrigger,
+    })
     return {result: inserted, metadata: {jobs: inserted}}
   })
 }

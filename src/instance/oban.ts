@@ -250,7 +250,13 @@ export class Oban extends EventEmitter {
   }
 
   private insertContext() {
-    return {pool: this.live().pool, prefix: this.config.prefix, insertTrigger: this.config.insertTrigger}
+    const runtime = this.live()
+    return {
+      pool: runtime.pool,
+      db: runtime.inserts,
+      prefix: this.config.prefix,
+      insertTrigger: this.config.insertTrigger,
+    }
   }
 
   private live(): Runtime {

@@ -3,7 +3,8 @@ import type {JobId} from '../job/job-id.js'
 import {describeDatabase} from '../db/connection-url.js'
 import {markInstanceOwner, releaseEmbedded} from '../db/embedded/index.js'
 import {migrateUp, verifyMigrated} from '../db/migrations/index.js'
-import {checkConnection, createPool, type Pool} from '../db/pool.js'
+import {checkConnection, createPool, type Pool, type Queryable} from '../db/pool.js'
+import {Lane} from '../db/lane.js'
 import {resolveDatabase, type DatabaseSource} from '../db/resolve-database.js'
 import {startNodeControl} from '../control/node-control.js'
 import {coerceError} from '../errors.js'
@@ -22,7 +23,7 @@ import {PluginHost} from '../plugin/host.js'
 import {loadPlugins, type PluginCatalog} from '../plugin/loader.js'
 import {Acker} from '../queue/acker.js'
 import {createRepo, searchPathFor} from '../plugin/repo.js'
-import {executeJob} from '../queue/executor.js'
+import {startExecution} from '../queue/executor.js'
 import {Queues} from '../queue/queues.js'
 import {identOf} from '../queue/signals.js'
 import {Stager} from '../queue/stager.js'
@@ -65,6 +66,8 @@ export interface DatabaseInfo {
 /** Everything a running instance owns, released by {@link Runtime.release} in reverse order. */
 export interface Runtime {
   readonly pool: Pool
+  /** Where inserts outside a caller's transaction run: a lane of the pool (src/db/lane.ts). */
+  readonly inserts: Queryable
   readonly notifier: Notifier
   readonly sonar: Sonar
   readonly peer: Peer
@@ -140,6 +143,10 @@ export async function startRuntime(
     })
     releasers.push(() => pool.end())
     await checkConnection(pool, resolved.url)
+    // Lanes hold a pool connection each for the statements that come one after another on a busy
+    // node: inserts, fetches, ack writes. Each is closed right after its last statement.
+    const inserts = new Lane(pool)
+    releasers.push(async () => inserts.close())
     const migrate = options.migrate ?? resolved.source === 'embedded'
     if (migrate) await migrateUp(pool, {prefix: config.prefix})
     // Tables we created ourselves are Oban's; a server's may have come from another installer.
@@ -210,7 +217,16 @@ export async function startRuntime(
       releasers.push(() => watch.stop())
     }
 
-    const acker = new Acker({pool, prefix: config.prefix, instance: config.name, node: config.node, logger})
+    const ackLane = new Lane(pool)
+    releasers.push(async () => ackLane.close())
+    const acker = new Acker({
+      pool,
+      db: ackLane,
+      prefix: config.prefix,
+      instance: config.name,
+      node: config.node,
+      logger,
+    })
     releasers.push(async () => {
       await acker.drain(config.shutdownGracePeriod + 5_000).catch((error: unknown) => {
         logger.error(`${coerceError(error).message}; their jobs stay executing until rescued`)
@@ -218,14 +234,17 @@ export async function startRuntime(
       acker.stop()
     })
     const executor = {instance: config.name, prefix: config.prefix, workers, logger}
+    const fetchLane = new Lane(pool)
+    releasers.push(async () => fetchLane.close())
     const queues = new Queues({
       config,
       pool,
+      fetchDb: fetchLane,
       notifier,
       acker,
       logger,
       pollInterval: options.pollInterval,
-      execute: (job, abort) => executeJob(job, abort, executor),
+      execute: (job, done) => startExecution(job, executor, done),
     })
     let orphaned: JobId[] = []
     releasers.push(async () => {
@@ -298,6 +317,7 @@ export async function startRuntime(
 
     return {
       pool,
+      inserts,
       notifier,
       sonar,
       peer,

@@ -30,6 +30,8 @@ export type Ack =
 
 export interface AckerOptions {
   pool: Pool
+  /** Where a write of one statement runs (default: the pool); a write of several takes a pool client for its transaction. */
+  db?: Queryable
   prefix: string
   /** The instance name, for telemetry. */
   instance: string
@@ -181,7 +183,7 @@ export class Acker {
     ].filter((s) => s !== false)
     const results =
       statements.length === 1
-        ? [await statements[0]!(pool)]
+        ? [await statements[0]!(this.options.db ?? pool)]
         : await withTransaction(pool, async (client) => {
             const done: Awaited<ReturnType<Statement>>[] = []
             for (const run of statements) done.push(await run(client))

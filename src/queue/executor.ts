@@ -8,7 +8,7 @@ import {execute as emit, isObserved} from '../telemetry/telemetry.js'
 import type {Worker} from '../job/worker.js'
 import type {WorkerRegistry} from '../job/worker-registry.js'
 import type {Ack} from './acker.js'
-import type {JobAbort} from './job-abort.js'
+import {JobAbort} from './job-abort.js'
 import {JobKilled} from './queues.js'
 import {setSafeTimeout} from '../util/timer.js'
 
@@ -35,95 +35,158 @@ type Outcome =
   | {kind: 'discard'; error: string; reason: unknown}
   | {kind: 'snoozed'; seconds: number}
 
+/** Receives a job's ack when its execution ends; never called synchronously from {@link startExecution}. */
+export type ExecutionDone = (job: Job, ack: Ack) => void
+
+/** A running job as its producer holds it: the job, and the abort of its execution. */
+export type RunningJob = JobAbort & {readonly job: Job}
+
 /**
- * Runs one fetched job to its outcome and returns the acknowledgement to write, following
- * Oban's executor: resolve the worker (an unknown one is a failure, so a node that knows it may
- * run a later attempt), apply its timeout, call perform with an AbortSignal, and map the result.
- * A failure becomes `retryable` with the worker's backoff, or `discarded` once attempts are
- * used up. Never throws: a worker's mistakes (a throwing backoff, a bad result) are failures.
+ * Starts one fetched job and reports its acknowledgement to `done`, following Oban's executor:
+ * resolve the worker (an unknown one is a failure, so a node that knows it may run a later
+ * attempt), apply its timeout, call perform with an AbortSignal, and map the result. A failure
+ * becomes `retryable` with the worker's backoff, or `discarded` once attempts are used up. Never
+ * throws: a worker's mistakes (a throwing backoff, a bad result) are failures.
  *
- * Node cannot kill a running promise: on timeout or pkill the signal aborts and the outcome is
- * recorded at once; a worker that ignores its signal keeps running in the background, but its
- * eventual result is ignored.
+ * Node cannot kill a running promise: on timeout or pkill (the returned handle's `abort`) the
+ * signal aborts and the outcome is recorded at once; a worker that ignores its signal keeps
+ * running in the background, but its eventual result is ignored.
  */
-export async function executeJob(job: Job, abort: JobAbort, context: ExecutorContext): Promise<Ack> {
-  const meta = isObserved('job:') ? jobMeta(job, context) : undefined
-  const started = performance.now()
-  if (meta) emit('job:start', {systemTime: Date.now()}, meta)
-  const resolved = context.workers.resolve(job.worker)
-  const worker = resolved.ok ? resolved.worker : undefined
-  const malformed = malformedReason(job)
-  const outcome: Outcome = !resolved.ok
-    ? {kind: 'failure', error: formatError(resolved.error), reason: resolved.error}
-    : malformed
-      ? {kind: 'failure', error: `ArgumentError: ${malformed}`, reason: new Error(malformed)}
-      : await perform(resolved.worker, job, abort)
-  const ack = toAck(job, outcome, worker, context)
-  if (meta) {
-    const duration = performance.now() - started
-    const waited = (job.attemptedAt === null ? 0 : timestampMs(job.attemptedAt)) - timestampMs(job.scheduledAt)
-    // A scheduled time a Date cannot hold (`-infinity`, set by hand) gives no queue time.
-    const queueTime = Number.isFinite(waited) ? Math.max(0, waited) : 0
-    const state = ack.kind === 'discard' ? 'discard' : stateOf(outcome)
-    if (outcome.kind === 'failure') {
-      emit(
-        'job:exception',
-        {duration, queueTime},
-        {...meta, state, kind: 'error', reason: outcome.reason, error: outcome.reason},
-      )
-    } else {
-      emit('job:stop', {duration, queueTime}, {...meta, state, result: outcome})
-    }
-  }
-  return ack
+export function startExecution(job: Job, context: ExecutorContext, done: ExecutionDone): RunningJob {
+  const execution = new Execution(job, context, done)
+  execution.start()
+  return execution
+}
+
+/** {@link startExecution} as a promise of the ack, for callers that run one job at a time. */
+export function executeJob(job: Job, context: ExecutorContext): Promise<Ack> {
+  return new Promise((resolve) => startExecution(job, context, (_, ack) => resolve(ack)))
 }
 
 /**
- * Calls the worker and settles with the first of: its result, or an abort (pkill, shutdown, its
- * timeout). One promise per job, resolved by whichever comes first; the worker's late result
- * after an abort is ignored.
+ * One job's execution: its abort, the race between the worker's result and an abort, and the
+ * ack. One object per job, with no closures but the two handlers of the worker's promise: at
+ * thousands of jobs a second, a promise and closures per step were a visible share of a busy
+ * queue's CPU (bench/README.md).
  */
-function perform(worker: Worker, job: Job, abort: JobAbort): Promise<Outcome> {
-  const timeout = safeTimeout(worker, job)
-  return new Promise<Outcome>((resolve) => {
-    let timer: NodeJS.Timeout | undefined
-    let settled = false
-    const settle = (outcome: Outcome) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      abort.onAbort(undefined)
-      resolve(outcome)
+class Execution extends JobAbort {
+  private ended = false
+  private timer?: NodeJS.Timeout
+  private worker?: Worker
+  private meta?: Record<string, unknown>
+  private readonly started = performance.now()
+
+  constructor(
+    readonly job: Job,
+    private readonly context: ExecutorContext,
+    private readonly onDone: ExecutionDone,
+  ) {
+    super()
+  }
+
+  start(): void {
+    const {job, context} = this
+    if (isObserved('job:')) {
+      this.meta = jobMeta(job, context)
+      emit('job:start', {systemTime: Date.now()}, this.meta)
     }
-    abort.onAbort((reason) => settle(abortOutcome(worker, reason)))
-    if (settled) return
+    const resolved = context.workers.resolve(job.worker)
+    if (!resolved.ok)
+      return this.end({kind: 'failure', error: formatError(resolved.error), reason: resolved.error}, true)
+    const worker = (this.worker = resolved.worker)
+    const malformed = malformedReason(job)
+    if (malformed)
+      return this.end({kind: 'failure', error: `ArgumentError: ${malformed}`, reason: new Error(malformed)}, true)
+    const timeout = safeTimeout(worker, job)
     if (timeout !== 'infinity')
-      timer = setSafeTimeout(() => abort.abort(new JobTimeoutError(worker.name, timeout)), timeout)
+      this.timer = setSafeTimeout(() => this.abort(new JobTimeoutError(worker.name, timeout)), timeout)
     let result: unknown
     try {
-      result = worker.definition.perform(job, {
-        get signal() {
-          return abort.signal
-        },
-      })
+      result = worker.definition.perform(job, new PerformContext(this))
     } catch (error) {
-      settle({kind: 'failure', error: formatError(error), reason: error})
-      return
+      return this.end({kind: 'failure', error: formatError(error), reason: error}, true)
     }
-    Promise.resolve(result).then(
-      (value) => {
-        if (settled) return
-        let outcome: Outcome
-        try {
-          outcome = fromResult(worker, toJobResult(value))
-        } catch (error) {
-          outcome = {kind: 'failure', error: formatError(error), reason: error}
-        }
-        settle(outcome)
-      },
-      (error: unknown) => settle({kind: 'failure', error: formatError(error), reason: error}),
-    )
-  })
+    if (isThenable(result)) {
+      try {
+        result.then(
+          (value) => this.end(this.fromValue(value), false),
+          (error: unknown) => this.end({kind: 'failure', error: formatError(error), reason: error}, false),
+        )
+      } catch (error) {
+        // A thenable whose then throws: a failure like any other.
+        this.end({kind: 'failure', error: formatError(error), reason: error}, true)
+      }
+    } else {
+      this.end(this.fromValue(result), true)
+    }
+  }
+
+  /** An abort (pkill, shutdown, the timeout) ends the execution at once, whatever the worker does. */
+  override abort(reason: unknown): void {
+    if (this.aborted) return
+    super.abort(reason)
+    this.end(abortOutcome(this.worker, reason), true)
+  }
+
+  private fromValue(value: unknown): Outcome {
+    try {
+      return fromResult(this.worker!, toJobResult(value))
+    } catch (error) {
+      return {kind: 'failure', error: formatError(error), reason: error}
+    }
+  }
+
+  /**
+   * Records the first outcome and reports its ack; later ones (a result after an abort) are
+   * ignored. `defer` reports it from a microtask: an outcome known while the execution starts or
+   * inside an abort call reaches `done` after its caller has returned, as a result always does.
+   */
+  private end(outcome: Outcome, defer: boolean): void {
+    if (this.ended) return
+    this.ended = true
+    clearTimeout(this.timer)
+    if (defer) queueMicrotask(() => this.report(outcome))
+    else this.report(outcome)
+  }
+
+  private report(outcome: Outcome): void {
+    const {job, context, meta} = this
+    const ack = toAck(job, outcome, this.worker, context)
+    if (meta) {
+      const duration = performance.now() - this.started
+      const waited = (job.attemptedAt === null ? 0 : timestampMs(job.attemptedAt)) - timestampMs(job.scheduledAt)
+      // A scheduled time a Date cannot hold (`-infinity`, set by hand) gives no queue time.
+      const queueTime = Number.isFinite(waited) ? Math.max(0, waited) : 0
+      const state = ack.kind === 'discard' ? 'discard' : stateOf(outcome)
+      if (outcome.kind === 'failure') {
+        emit(
+          'job:exception',
+          {duration, queueTime},
+          {...meta, state, kind: 'error', reason: outcome.reason, error: outcome.reason},
+        )
+      } else {
+        emit('job:stop', {duration, queueTime}, {...meta, state, result: outcome})
+      }
+    }
+    this.onDone(job, ack)
+  }
+}
+
+/** What perform receives besides the job: the signal, created only when read (see JobAbort). */
+class PerformContext {
+  constructor(private readonly execution: JobAbort) {}
+
+  get signal(): AbortSignal {
+    return this.execution.signal
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as {then?: unknown}).then === 'function'
+  )
 }
 
 function safeTimeout(worker: Worker, job: Job): number | 'infinity' {
@@ -135,9 +198,10 @@ function safeTimeout(worker: Worker, job: Job): number | 'infinity' {
   }
 }
 
-function abortOutcome(worker: Worker, reason: unknown): Outcome {
+function abortOutcome(worker: Worker | undefined, reason: unknown): Outcome {
   if (reason instanceof JobKilled) {
-    return {kind: 'cancelled', error: `PerformError: ${worker.name} was cancelled while executing (pkill)`, reason}
+    const name = worker?.name ?? 'the worker'
+    return {kind: 'cancelled', error: `PerformError: ${name} was cancelled while executing (pkill)`, reason}
   }
   return {kind: 'failure', error: formatError(reason), reason}
 }

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import type {JobId} from '../job/job-id.js'
-import type {Pool} from '../db/pool.js'
+import type {Queryable} from '../db/pool.js'
 import type {AckedAttempt} from '../engine/ack-jobs.js'
 import {fetchJobs} from '../engine/fetch-jobs.js'
 import {coerceError} from '../errors.js'
@@ -8,7 +8,7 @@ import type {Job} from '../job/job.js'
 import type {Logger} from '../telemetry/logger.js'
 import {execute as emit} from '../telemetry/telemetry.js'
 import type {Ack, Acker} from './acker.js'
-import {JobAbort} from './job-abort.js'
+import type {ExecutionDone, RunningJob} from './executor.js'
 import {retryDelay} from '../util/retry-delay.js'
 import {setSafeTimeout} from '../util/timer.js'
 
@@ -23,11 +23,15 @@ export interface ProducerOptions {
   dispatchCooldown: number
   /** Fetch at least this often even if no notification arrives (lost notifications, no leader). */
   pollInterval: number
-  pool: Pool
+  /** Where fetches run: the pool, or a lane of it (src/db/lane.ts). */
+  db: Queryable
   acker: Acker
   logger: Logger
-  /** Runs one job to its outcome; must not throw (an unexpected throw is logged and the job left for rescue). */
-  execute: (job: Job, abort: JobAbort) => Promise<Ack>
+  /**
+   * Starts one job and returns its handle; `done` receives the job's ack when it ends, never
+   * synchronously. Must not throw (an unexpected throw is logged and the job left for rescue).
+   */
+  execute: (job: Job, done: ExecutionDone) => RunningJob
 }
 
 /** What `checkQueue` reports for a local producer, as Oban's `check_queue`. */
@@ -39,11 +43,6 @@ export interface QueueCheck {
   node: string
   uuid: string
   startedAt: Date
-}
-
-interface Running {
-  job: Job
-  abort: JobAbort
 }
 
 // After a failed fetch (database down), wait 100ms doubling to 5s before the next attempt.
@@ -65,7 +64,7 @@ export class Producer {
   readonly startedAt = new Date()
   private limit: number
   private paused: boolean
-  private readonly running = new Map<JobId, Running>()
+  private readonly running = new Map<JobId, RunningJob>()
   /**
    * Jobs whose outcome is not to be written: left running at shutdown (a Lifeline rescues them),
    * or abandoned because they were rescued while this node was paused.
@@ -149,7 +148,7 @@ export class Producer {
   kill(jobId: JobId, reason: unknown): boolean {
     const entry = this.running.get(jobId)
     if (!entry) return false
-    entry.abort.abort(reason)
+    entry.abort(reason)
     return true
   }
 
@@ -162,7 +161,7 @@ export class Producer {
     const entry = this.running.get(jobId)
     if (!entry) return false
     this.orphans.add(jobId)
-    entry.abort.abort(reason)
+    entry.abort(reason)
     return true
   }
 
@@ -219,7 +218,7 @@ export class Producer {
     const orphaned = [...this.running.keys()]
     for (const id of orphaned) {
       this.orphans.add(id)
-      this.running.get(id)?.abort.abort(new Error('the queue shut down before the job finished'))
+      this.running.get(id)?.abort(new Error('the queue shut down before the job finished'))
     }
     const elapsed = orphaned.length > 0 ? performance.now() - started : 0
     emit('queue:shutdown', {elapsed}, {instance: this.options.instance, queue: this.queue, orphaned})
@@ -254,7 +253,7 @@ export class Producer {
         let jobs: Job[]
         this.lastFetchAt = performance.now()
         try {
-          jobs = await fetchJobs(this.options.pool, this.options.prefix, {
+          jobs = await fetchJobs(this.options.db, this.options.prefix, {
             queue: this.queue,
             demand,
             node: this.options.node,
@@ -316,23 +315,19 @@ export class Producer {
   }
 
   private run(job: Job): void {
-    const abort = new JobAbort()
-    this.running.set(job.id, {job, abort})
-    void this.finish(job, abort)
-  }
-
-  /**
-   * Waits for a job's outcome, hands it to the acker (unless the job was orphaned) and frees its
-   * slot. One async frame per job rather than a chain of promise reactions and closures: at
-   * thousands of jobs a second their garbage was a visible share of a busy queue's CPU.
-   */
-  private async finish(job: Job, abort: JobAbort): Promise<void> {
     try {
-      const ack = await this.options.execute(job, abort)
-      if (!this.orphans.delete(job.id)) this.options.acker.push(ack)
+      this.running.set(job.id, this.options.execute(job, this.done))
     } catch (error) {
       this.options.logger.error(`job ${job.id}: execution failed unexpectedly: ${coerceError(error).message}`)
     }
+  }
+
+  /**
+   * A job's outcome: handed to the acker (unless the job was orphaned), and its slot freed. One
+   * callback shared by every job of the producer, rather than a promise and closures per job.
+   */
+  private readonly done = (job: Job, ack: Ack): void => {
+    if (!this.orphans.delete(job.id)) this.options.acker.push(ack)
     this.running.delete(job.id)
     this.finished++
     if (this.stopping) {

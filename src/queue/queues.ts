@@ -1,28 +1,30 @@
 import type {Config, NormalizedQueue} from '../config/config.js'
 import type {JobId} from '../job/job-id.js'
 import {stringifyJson} from '../util/json.js'
-import type {Pool} from '../db/pool.js'
+import type {Pool, Queryable} from '../db/pool.js'
 import {findLostAttempts} from '../engine/lost-attempts.js'
 import {coerceError} from '../errors.js'
 import type {Job} from '../job/job.js'
 import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload} from '../notifier/notifier.js'
-import type {Ack, Acker} from './acker.js'
+import type {Acker} from './acker.js'
 import {Producer, type QueueCheck} from './producer.js'
-import type {JobAbort} from './job-abort.js'
+import type {ExecutionDone, RunningJob} from './executor.js'
 import {parseSignal} from './signals.js'
 import {LogBudget} from '../telemetry/log-budget.js'
 
 export interface QueuesOptions {
   config: Config
   pool: Pool
+  /** Where the producers' fetches run (default: the pool). */
+  fetchDb?: Queryable
   notifier: Notifier
   acker: Acker
   logger: Logger
   /** How often an idle producer polls (default 1s). */
   pollInterval?: number
   /** Runs one job to its outcome (the executor, bound to the instance's workers). */
-  execute: (job: Job, abort: JobAbort) => Promise<Ack>
+  execute: (job: Job, done: ExecutionDone) => RunningJob
 }
 
 /**
@@ -137,7 +139,7 @@ export class Queues {
       paused: options.paused,
       dispatchCooldown: options.dispatchCooldown ?? config.dispatchCooldown,
       pollInterval: this.options.pollInterval ?? 1000,
-      pool: this.options.pool,
+      db: this.options.fetchDb ?? this.options.pool,
       acker: this.options.acker,
       logger: this.options.logger,
       execute: this.options.execute,

@@ -4,7 +4,6 @@ import type {WorkerRegistry} from '../job/worker-registry.js'
 import {createLogger} from '../telemetry/logger.js'
 import type {Ack} from './acker.js'
 import {executeJob} from './executor.js'
-import {JobAbort} from './job-abort.js'
 
 let inlineIds = 0
 
@@ -26,7 +25,7 @@ export async function runInline(spec: JobSpec, workers: WorkerRegistry, instance
     attemptedAt: now,
     attemptedBy: ['inline'],
   }
-  const ack = await executeJob(job, new JobAbort(), {
+  const ack = await executeJob(job, {
     instance,
     prefix: 'inline',
     workers,

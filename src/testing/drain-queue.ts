@@ -8,7 +8,6 @@ import type {Worker} from '../job/worker.js'
 import {WorkerRegistry} from '../job/worker-registry.js'
 import type {Ack} from '../queue/acker.js'
 import {executeJob} from '../queue/executor.js'
-import {JobAbort} from '../queue/job-abort.js'
 import {createLogger} from '../telemetry/logger.js'
 
 export interface DrainQueueOptions {
@@ -65,7 +64,7 @@ export async function drainQueue(database: TestingDatabase, options: DrainQueueO
     if (jobs.length === 0) break
     for (const job of jobs) {
       thrown.set = false
-      const ack = await executeJob(job, new JobAbort(), context)
+      const ack = await executeJob(job, context)
       await writeAck(db, prefix, ack)
       count(counts, ack)
       if (thrown.set) throw thrown.error

@@ -5,6 +5,7 @@ import {Acker, type Ack} from '../../../src/queue/acker.js'
 import {JobRescued, Queues} from '../../../src/queue/queues.js'
 import {createLogger} from '../../../src/telemetry/logger.js'
 import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
+import {promiseExecution} from '../../helpers/promise-execution.js'
 
 const {pool} = await migratedDatabase('abandon_lost')
 const stops: (() => Promise<unknown>)[] = []
@@ -32,13 +33,15 @@ async function start(queue: string) {
     acker,
     logger,
     pollInterval: 50,
-    execute: (job, abort) =>
-      new Promise<Ack>((resolve) =>
-        abort.onAbort((reason) => {
-          reasons.set(job.id, reason)
-          resolve({kind: 'complete', id: job.id, attempt: job.attempt})
-        }),
-      ),
+    execute: promiseExecution(
+      (job, abort) =>
+        new Promise<Ack>((resolve) =>
+          abort.onAbort((reason) => {
+            reasons.set(job.id, reason)
+            resolve({kind: 'complete', id: job.id, attempt: job.attempt})
+          }),
+        ),
+    ),
   })
   await queues.start()
   stops.push(

@@ -4,6 +4,7 @@ import {Acker, type Ack} from '../../../src/queue/acker.js'
 import type {JobAbort} from '../../../src/queue/job-abort.js'
 import {Producer} from '../../../src/queue/producer.js'
 import type {Job} from '../../../src/job/job.js'
+import {promiseExecution} from '../../helpers/promise-execution.js'
 import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
 
 const {pool} = await migratedDatabase('producer')
@@ -29,10 +30,10 @@ function producer(
     paused: false,
     dispatchCooldown: 5,
     pollInterval: 50,
-    pool,
+    db: pool,
     acker,
     logger,
-    execute,
+    execute: promiseExecution(execute),
   })
   producers.push(p)
   return {producer: p, acker}
