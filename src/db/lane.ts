@@ -47,6 +47,11 @@ export class Lane implements Queryable {
     return this.pool.query<R>(textOrConfig, values)
   }
 
+  /** Whether a connection is held now (statements run on it while it is free). */
+  get holding(): boolean {
+    return this.client !== undefined
+  }
+
   /** Hands the held connection back to the pool (after the statement running on it, if any). */
   close(): void {
     this.closed = true
