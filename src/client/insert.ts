@@ -91,11 +91,13 @@ export async function insertAllJobs(
   const issues: JobIssue[] = []
   const now = new Date()
   const jobs: NormalizedJobSpec[] = []
+  // One list for every spec's issues, emptied after each: a bulk insert checks thousands.
+  const jobIssues: JobIssue[] = []
   specs.forEach((spec, index) => {
-    const jobIssues: JobIssue[] = []
     const job = checkJobSpec(spec, undefined, now, jobIssues)
     if (job) jobs.push(job)
     for (const issue of jobIssues) issues.push({field: `jobs[${index}].${issue.field}`, rule: issue.rule})
+    jobIssues.length = 0
   })
   if (issues.length > 0) throw new JobValidationError(issues)
   return span('engine:insert_all_jobs', {prefix: ctx.prefix, count: jobs.length}, async () => {

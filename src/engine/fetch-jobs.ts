@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import type {Queryable} from '../db/pool.js'
 import {timestampMs, type Timestamp} from '../db/types.js'
 import {JOB_ARRAY_COLUMNS, jsonArrayToJob, type Job} from '../job/job.js'
@@ -39,11 +40,14 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
   // keeps it, where with `LIMIT $2` the generic plan is costed for 10% of the table and every
   // execution is planned again (bench/README.md). The limit is a validated integer, not user text.
   const whole = demand === request.limit && Number.isSafeInteger(demand) && demand > 0
-  const {rows} = await db.query<{job: unknown[]}>({
+  // Rows as arrays: node-postgres then copies no object per row.
+  const config: pg.QueryArrayConfig = {
     ...statement(prefix, whole ? demand : undefined),
     values: whole ? [queue, node, producerUuid] : [queue, node, producerUuid, demand],
-  })
-  return rows.map((row) => jsonArrayToJob(row.job)).sort(fetchOrder)
+    rowMode: 'array',
+  }
+  const {rows} = (await db.query(config)) as unknown as {rows: [unknown[]][]}
+  return rows.map((row) => jsonArrayToJob(row[0], request)).sort(fetchOrder)
 }
 
 // Statement texts by prefix and literal limit, built once: the fetch is a busy queue's hot path.

@@ -168,8 +168,16 @@ export async function insertAllJobs(
 /** `n` ids counting up from `first` (exact digits, up to 2^63-1). */
 function consecutive(first: string | null, n: number): string[] {
   if (first === null) return []
-  const base = BigInt(first)
-  return Array.from({length: n}, (_, i) => String(base + BigInt(i)))
+  const ids = new Array<string>(n)
+  const start = Number(first)
+  // Below 2^53 a double counts exactly, several times faster than a BigInt per id.
+  if (start + n <= Number.MAX_SAFE_INTEGER) {
+    for (let i = 0; i < n; i++) ids[i] = String(start + i)
+  } else {
+    const base = BigInt(first)
+    for (let i = 0; i < n; i++) ids[i] = String(base + BigInt(i))
+  }
+  return ids
 }
 
 /** A PostgreSQL array literal of strings, every element quoted: `{"a","b \"c\""}`. */

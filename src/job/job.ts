@@ -97,38 +97,49 @@ export interface JobRow {
 }
 
 /**
- * The columns of a fetched job, in the order of the JSON array the fetch returns for each row
+ * The columns a fetch reads back, in the order of the JSON array it returns for each row
  * (`json_build_array(...)`, see src/engine/fetch-jobs.ts). The id is its text, since JSON.parse
- * would round a bigint above 2^53.
+ * would round a bigint above 2^53. What the fetch itself decides is not read back: the state
+ * (`executing`), the queue (it selects by it) and `attempted_by` (its parameters); see
+ * {@link FetchedBy}. Fewer columns is less for PostgreSQL to render and for us to parse.
  */
 export const JOB_ARRAY_COLUMNS =
-  'id::text, state, queue, worker, args, meta, tags, errors, attempt, max_attempts, priority, inserted_at, scheduled_at, attempted_at, completed_at, discarded_at, cancelled_at, attempted_by'
+  'id::text, worker, args, meta, tags, errors, attempt, max_attempts, priority, inserted_at, scheduled_at, attempted_at, completed_at, discarded_at, cancelled_at'
+
+/** What a fetch wrote into every row it claimed, known without reading it back. */
+export interface FetchedBy {
+  queue: string
+  /** This node and its producer's uuid, as the fetch writes `attempted_by`. */
+  node: string
+  producerUuid: string
+}
 
 /**
- * A row as the JSON array of {@link JOB_ARRAY_COLUMNS} (timestamps are ISO 8601 strings without
- * an offset, read as UTC). One native JSON.parse of an array per job costs about a third of the
- * same row as an object with its 18 keys, and the fetch's client time is mostly parsing.
+ * A fetched row as the JSON array of {@link JOB_ARRAY_COLUMNS} (timestamps are ISO 8601 strings
+ * without an offset, read as UTC), completed with what the fetch set. One native JSON.parse of an
+ * array per job costs about a third of the same row as an object with its keys, and the fetch's
+ * client time is mostly parsing.
  */
-export function jsonArrayToJob(values: unknown[]): Job {
+export function jsonArrayToJob(values: unknown[], by: FetchedBy): Job {
   return rowToJob({
     id: values[0] as string,
-    state: values[1] as string,
-    queue: values[2] as string,
-    worker: values[3] as string,
-    args: values[4],
-    meta: values[5],
-    tags: values[6] as string[] | null,
-    errors: values[7] as unknown[] | null,
-    attempt: values[8] as number,
-    max_attempts: values[9] as number,
-    priority: values[10] as number | null,
-    inserted_at: parseJsonTimestamp(values[11]) ?? new Date(NaN),
-    scheduled_at: parseJsonTimestamp(values[12]) ?? new Date(NaN),
-    attempted_at: parseJsonTimestamp(values[13]),
-    completed_at: parseJsonTimestamp(values[14]),
-    discarded_at: parseJsonTimestamp(values[15]),
-    cancelled_at: parseJsonTimestamp(values[16]),
-    attempted_by: values[17] as string[] | null,
+    state: 'executing',
+    queue: by.queue,
+    worker: values[1] as string,
+    args: values[2],
+    meta: values[3],
+    tags: values[4] as string[] | null,
+    errors: values[5] as unknown[] | null,
+    attempt: values[6] as number,
+    max_attempts: values[7] as number,
+    priority: values[8] as number | null,
+    inserted_at: parseJsonTimestamp(values[9]) ?? new Date(NaN),
+    scheduled_at: parseJsonTimestamp(values[10]) ?? new Date(NaN),
+    attempted_at: parseJsonTimestamp(values[11]),
+    completed_at: parseJsonTimestamp(values[12]),
+    discarded_at: parseJsonTimestamp(values[13]),
+    cancelled_at: parseJsonTimestamp(values[14]),
+    attempted_by: [by.node, by.producerUuid],
   })
 }
 

@@ -113,6 +113,14 @@ export interface NormalizedJobSpec extends JobInsert {
   given: ReadonlySet<ReplaceField>
 }
 
+function givenFields(s: Record<string, unknown>): ReadonlySet<ReplaceField> {
+  const given = new Set<ReplaceField>(['args', 'worker'])
+  for (const key of ['queue', 'priority', 'maxAttempts', 'tags', 'meta', 'scheduledAt'] as const)
+    if (s[key] !== undefined) given.add(key)
+  if (s.scheduleIn !== undefined) given.add('scheduledAt')
+  return given
+}
+
 export const JOB_SPEC_KEYS: readonly string[] = [
   'worker',
   'args',
@@ -126,6 +134,7 @@ export const JOB_SPEC_KEYS: readonly string[] = [
   'unique',
   'replace',
 ]
+const SPEC_KEYS: ReadonlySet<string> = new Set(JOB_SPEC_KEYS)
 
 /** Queue and worker names are at most 127 characters (the `queue_length`/`worker_length` checks). */
 const MAX_NAME = 127
@@ -178,15 +187,12 @@ export function checkJobSpec(
     return undefined
   }
   const before = issues.length
-  for (const key of Object.keys(spec)) {
-    if (!JOB_SPEC_KEYS.includes(key))
+  for (const key in spec) {
+    if (Object.hasOwn(spec, key) && !SPEC_KEYS.has(key))
       issues.push({field: key, rule: `is not a job option${didYouMean(key, JOB_SPEC_KEYS)}`})
   }
   const s: Record<string, unknown> = defaults ? mergeJobOptions(defaults, spec) : spec
-  const given = new Set<ReplaceField>(['args', 'worker'])
-  for (const key of ['queue', 'priority', 'maxAttempts', 'tags', 'meta', 'scheduledAt'] as const)
-    if (s[key] !== undefined) given.add(key)
-  if (s.scheduleIn !== undefined) given.add('scheduledAt')
+  const given = givenFields(s)
 
   const worker = checkName('worker', s.worker, undefined, issues)
   const queue = checkQueue(s.queue, issues)

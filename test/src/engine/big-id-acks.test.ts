@@ -1,14 +1,30 @@
 import {describe, expect, it} from 'vitest'
 import {cancelExecutedJobs, completeJobs, discardJobs, retryJobs, snoozeJobs} from '../../../src/engine/ack-jobs.js'
 import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
+import {insertAllJobs} from '../../../src/engine/insert-all-jobs.js'
 import {lockJobBatch} from '../../../src/engine/lock-job-batch.js'
+import {normalizeJobSpec} from '../../../src/job/spec.js'
 import {insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
 
 // Every ack kind, and the bulk actions' batch lock, with ids up to 2^63 - 1 (a double rounds
 // anything above 2^53): each must change exactly the row it names.
 const {pool} = await migratedDatabase('big_id_acks')
 
-describe('ids near 2^63', () => {
+describe('ids near 2^53 and 2^63', () => {
+  it('returns the ids a bulk insert gave, below 2^53, across it and up to 2^63 - 1', async () => {
+    for (const start of ['9007199254740987', '9007199254740991', '9223372036854775805']) {
+      await pool.query(`ALTER SEQUENCE oban_jobs_id_seq RESTART WITH ${start}`)
+      const specs = Array.from({length: 3}, (_, i) => normalizeJobSpec({worker: 'W', queue: 'bulk_big', args: {i}}))
+      const jobs = await insertAllJobs(pool, 'public', specs)
+      const {rows} = await pool.query<{id: string; i: number}>(
+        `SELECT id::text AS id, (args->>'i')::int AS i FROM oban_jobs WHERE queue = 'bulk_big' ORDER BY id`,
+      )
+      expect(jobs.map((job) => [job.id, job.args.i])).toEqual(rows.map((row) => [row.id, row.i]))
+      expect(rows).toHaveLength(3)
+      await pool.query(`DELETE FROM oban_jobs WHERE queue = 'bulk_big'`)
+    }
+  })
+
   it('fetches them exactly and applies every kind of ack to them', async () => {
     await pool.query('ALTER SEQUENCE oban_jobs_id_seq RESTART WITH 9223372036854775803')
     const ids = await insertRaw(
