@@ -68,6 +68,18 @@ type Column = readonly [name: string, arrayType: string]
  * hash join over the whole table): when every ack applied, no row is read at all.
  */
 function fenced(prefix: string, columns: readonly Column[], set: string, states = `'executing'`): string {
+  // Built once per statement and prefix: an ack is written for every batch of a busy queue.
+  const key = `${prefix}\u0000${String(columns)}\u0000${set}\u0000${states}`
+  const cached = texts.get(key)
+  if (cached !== undefined) return cached
+  const text = fencedText(prefix, columns, set, states)
+  texts.set(key, text)
+  return text
+}
+
+const texts = new Map<string, string>()
+
+function fencedText(prefix: string, columns: readonly Column[], set: string, states: string): string {
   const jobs = qualified(prefix, 'oban_jobs')
   const arrays = ['$1::bigint[]', '$2::int[]', ...columns.map(([, type], i) => `$${i + 4}::${type}`)]
   const names = ['id', 'attempt', ...columns.map(([name]) => name)]

@@ -34,6 +34,7 @@ export function detach(id: string): boolean {
  * with a colon. Hot paths (one check per job) skip building metadata nobody reads.
  */
 export function isObserved(eventOrPrefix: string): boolean {
+  if (handlers.size === 0) return false
   for (const {events} of handlers.values()) {
     if (events === '*') return true
     for (const event of events)
