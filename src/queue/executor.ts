@@ -8,7 +8,7 @@ import {execute as emit, isObserved} from '../telemetry/telemetry.js'
 import type {Worker} from '../job/worker.js'
 import type {WorkerRegistry} from '../job/worker-registry.js'
 import type {Ack} from './acker.js'
-import {JobAbort} from './job-abort.js'
+import {JobAbort, type ExecutionDone, type RunningJob} from './job-abort.js'
 import {JobKilled} from './queues.js'
 import {setSafeTimeout} from '../util/timer.js'
 
@@ -34,12 +34,6 @@ type Outcome =
   | {kind: 'cancelled'; error: string; reason: unknown}
   | {kind: 'discard'; error: string; reason: unknown}
   | {kind: 'snoozed'; seconds: number}
-
-/** Receives a job's ack when its execution ends; never called synchronously from {@link startExecution}. */
-export type ExecutionDone = (job: Job, ack: Ack) => void
-
-/** A running job as its producer holds it: the job, and the abort of its execution. */
-export type RunningJob = JobAbort & {readonly job: Job}
 
 /**
  * Starts one fetched job and reports its acknowledgement to `done`, following Oban's executor:

@@ -1,3 +1,12 @@
+import type {Job} from '../job/job.js'
+import type {Ack} from './acker.js'
+
+/** Receives a job's ack when its execution ends; never called synchronously from the start. */
+export type ExecutionDone = (job: Job, ack: Ack) => void
+
+/** A running job as its producer holds it: the job, and the abort of its execution. */
+export type RunningJob = JobAbort & {readonly job: Job}
+
 /**
  * The abort side of one running job: Oban's `pkill`, a shutdown past its grace period, and the
  * worker's timeout all end here. The executor learns of an abort through one plain callback,

@@ -8,7 +8,7 @@ import type {Job} from '../job/job.js'
 import type {Logger} from '../telemetry/logger.js'
 import {execute as emit} from '../telemetry/telemetry.js'
 import type {Ack, Acker} from './acker.js'
-import type {ExecutionDone, RunningJob} from './executor.js'
+import type {ExecutionDone, RunningJob} from './job-abort.js'
 import {retryDelay} from '../util/retry-delay.js'
 import {setSafeTimeout} from '../util/timer.js'
 

@@ -9,7 +9,7 @@ import type {Logger} from '../telemetry/logger.js'
 import type {Notifier, Payload} from '../notifier/notifier.js'
 import type {Acker} from './acker.js'
 import {Producer, type QueueCheck} from './producer.js'
-import type {ExecutionDone, RunningJob} from './executor.js'
+import type {ExecutionDone, RunningJob} from './job-abort.js'
 import {parseSignal} from './signals.js'
 import {LogBudget} from '../telemetry/log-budget.js'
 

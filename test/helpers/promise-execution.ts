@@ -1,6 +1,5 @@
 import type {Ack} from '../../src/queue/acker.js'
-import type {ExecutionDone, RunningJob} from '../../src/queue/executor.js'
-import {JobAbort} from '../../src/queue/job-abort.js'
+import {JobAbort, type ExecutionDone, type RunningJob} from '../../src/queue/job-abort.js'
 import type {Job} from '../../src/job/job.js'
 
 /**
