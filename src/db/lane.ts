@@ -28,9 +28,7 @@ export class Lane implements Queryable {
   private busy = false
   private closed = false
   private readonly holds: boolean
-  private readonly lost = (client: PoolClient) => () => {
-    if (this.client === client) this.drop()
-  }
+  /** The held client's error/end listener (a dropped client's late events change nothing). */
   private onLost?: () => void
 
   constructor(private readonly pool: Pool) {
@@ -80,7 +78,9 @@ export class Lane implements Queryable {
         this.taking = false
         if (this.closed) return client.release()
         // A held client has no pool listener: without ours, its connection's error would be unhandled.
-        this.onLost = this.lost(client)
+        this.onLost = () => {
+          if (this.client === client) this.drop()
+        }
         client.on('error', this.onLost)
         client.on('end', this.onLost)
         this.client = client

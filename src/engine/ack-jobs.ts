@@ -2,6 +2,7 @@ import type {Queryable} from '../db/pool.js'
 import type {JobId} from '../job/job-id.js'
 import type {JobError, JobState} from '../job/job.js'
 import {qualified} from '../db/names.js'
+import {statementTexts} from './statement-texts.js'
 
 // Acknowledgements of executed jobs, one statement per outcome, each for many jobs at once:
 // per-job acks are what bounds Oban's open-source engine (one UPDATE and commit per job), so
@@ -20,6 +21,9 @@ import {qualified} from '../db/names.js'
 // that is an empty result, so the fence costs no extra query.
 
 const NOW = `timezone('UTC', now())`
+
+// Each statement's text is built once per prefix: an ack is written for every batch of a busy queue.
+const texts = statementTexts<string>()
 
 /**
  * An error entry as stored: the entry with its `at` set by the database to the ack's now, in
@@ -68,18 +72,6 @@ type Column = readonly [name: string, arrayType: string]
  * hash join over the whole table): when every ack applied, no row is read at all.
  */
 function fenced(prefix: string, columns: readonly Column[], set: string, states = `'executing'`): string {
-  // Built once per statement and prefix: an ack is written for every batch of a busy queue.
-  const key = `${prefix}\u0000${String(columns)}\u0000${set}\u0000${states}`
-  const cached = texts.get(key)
-  if (cached !== undefined) return cached
-  const text = fencedText(prefix, columns, set, states)
-  texts.set(key, text)
-  return text
-}
-
-const texts = new Map<string, string>()
-
-function fencedText(prefix: string, columns: readonly Column[], set: string, states: string): string {
   const jobs = qualified(prefix, 'oban_jobs')
   const arrays = ['$1::bigint[]', '$2::int[]', ...columns.map(([, type], i) => `$${i + 4}::${type}`)]
   const names = ['id', 'attempt', ...columns.map(([name]) => name)]
@@ -124,9 +116,10 @@ export async function completeJobs(
   node: string,
   acks: readonly AckedAttempt[],
 ): Promise<StaleAck[]> {
+  const name = `oban_complete_jobs:${prefix}`
   return run(db, {
-    name: `oban_complete_jobs:${prefix}`,
-    text: fenced(prefix, [], `state = 'completed', completed_at = ${NOW}`),
+    name,
+    text: texts(name, () => fenced(prefix, [], `state = 'completed', completed_at = ${NOW}`)),
     values: [ids(acks), attempts(acks), node],
   })
 }
@@ -144,17 +137,20 @@ export async function retryJobs(
   node: string,
   acks: readonly RetryAck[],
 ): Promise<StaleAck[]> {
+  const name = `oban_retry_jobs:${prefix}`
   return run(db, {
-    name: `oban_retry_jobs:${prefix}`,
-    text: fenced(
-      prefix,
-      [
-        ['backoff', 'float8[]'],
-        ['error', 'jsonb[]'],
-      ],
-      `state = 'retryable',
+    name,
+    text: texts(name, () =>
+      fenced(
+        prefix,
+        [
+          ['backoff', 'float8[]'],
+          ['error', 'jsonb[]'],
+        ],
+        `state = 'retryable',
          scheduled_at = ${NOW} + make_interval(secs => u.backoff),
          errors = j.errors || ARRAY[${STORED_ERROR}]`,
+      ),
     ),
     values: [ids(acks), attempts(acks), node, acks.map((a) => a.backoff), acks.map((a) => a.error)],
   })
@@ -177,9 +173,12 @@ export async function discardJobs(
   node: string,
   acks: readonly ErrorAck[],
 ): Promise<StaleAck[]> {
+  const name = `oban_discard_jobs:${prefix}`
   return run(db, {
-    name: `oban_discard_jobs:${prefix}`,
-    text: fenced(prefix, [['error', 'jsonb[]']], `state = 'discarded', discarded_at = ${NOW}, ${APPEND_ERROR}`),
+    name,
+    text: texts(name, () =>
+      fenced(prefix, [['error', 'jsonb[]']], `state = 'discarded', discarded_at = ${NOW}, ${APPEND_ERROR}`),
+    ),
     values: [ids(acks), attempts(acks), node, acks.map((a) => a.error ?? null)],
   })
 }
@@ -196,13 +195,16 @@ export async function cancelExecutedJobs(
   node: string,
   acks: readonly ErrorAck[],
 ): Promise<StaleAck[]> {
+  const name = `oban_cancel_executed_jobs:${prefix}`
   return run(db, {
-    name: `oban_cancel_executed_jobs:${prefix}`,
-    text: fenced(
-      prefix,
-      [['error', 'jsonb[]']],
-      `state = 'cancelled', cancelled_at = ${NOW}, ${APPEND_ERROR}`,
-      `'executing', 'cancelled'`,
+    name,
+    text: texts(name, () =>
+      fenced(
+        prefix,
+        [['error', 'jsonb[]']],
+        `state = 'cancelled', cancelled_at = ${NOW}, ${APPEND_ERROR}`,
+        `'executing', 'cancelled'`,
+      ),
     ),
     values: [ids(acks), attempts(acks), node, acks.map((a) => a.error ?? null)],
   })
@@ -225,16 +227,19 @@ export async function snoozeJobs(
   node: string,
   acks: readonly SnoozeAck[],
 ): Promise<StaleAck[]> {
+  const name = `oban_snooze_jobs:${prefix}`
   return run(db, {
-    name: `oban_snooze_jobs:${prefix}`,
-    text: fenced(
-      prefix,
-      [['seconds', 'float8[]']],
-      `state = 'scheduled',
+    name,
+    text: texts(name, () =>
+      fenced(
+        prefix,
+        [['seconds', 'float8[]']],
+        `state = 'scheduled',
          scheduled_at = ${NOW} + make_interval(secs => u.seconds),
          attempt = GREATEST(j.attempt - 1, 0),
          meta = jsonb_set(COALESCE(j.meta, '{}'::jsonb), '{snoozed}',
                           to_jsonb(COALESCE((j.meta ->> 'snoozed')::int, 0) + 1))`,
+      ),
     ),
     values: [ids(acks), attempts(acks), node, acks.map((a) => a.seconds)],
   })

@@ -4,6 +4,7 @@ import {timestampMs, type Timestamp} from '../db/types.js'
 import {JOB_ARRAY_COLUMNS, jsonArrayToJob, type Job} from '../job/job.js'
 import {compareJobIds} from '../job/job-id.js'
 import {qualified} from '../db/names.js'
+import {statementTexts} from './statement-texts.js'
 
 export interface FetchRequest {
   queue: string
@@ -50,8 +51,7 @@ export async function fetchJobs(db: Queryable, prefix: string, request: FetchReq
   return rows.map((row) => jsonArrayToJob(row[0], request)).sort(fetchOrder)
 }
 
-// Statement texts by prefix and literal limit, built once: the fetch is a busy queue's hot path.
-const statements = new Map<string, {name: string; text: string}>()
+const statements = statementTexts<{name: string; text: string}>()
 
 /**
  * The fetch statement: `$1` the queue, `$2` the node, `$3` the producer's uuid, and `$4` the
@@ -59,10 +59,9 @@ const statements = new Map<string, {name: string; text: string}>()
  */
 function statement(prefix: string, limit: number | undefined): {name: string; text: string} {
   const name = limit === undefined ? `oban_fetch_jobs:${prefix}` : `oban_fetch_jobs:${prefix}:${limit}`
-  let found = statements.get(name)
-  if (!found) {
+  return statements(name, () => {
     const jobs = qualified(prefix, 'oban_jobs')
-    found = {
+    return {
       name,
       text: `WITH subset AS (
         SELECT id FROM ${jobs}
@@ -80,9 +79,7 @@ function statement(prefix: string, limit: number | undefined): {name: string; te
        WHERE j.id = subset.id AND j.attempt < j.max_attempts
       RETURNING ${RETURNED} AS job`,
     }
-    statements.set(name, found)
-  }
-  return found
+  })
 }
 
 // Scheduled times a Date cannot hold (`infinity`) compare as ±Infinity, equal to each other.

@@ -5,6 +5,7 @@ import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
 import {scheduledAtSql} from './scheduled-at.js'
+import {statementTexts} from './statement-texts.js'
 
 /**
  * Inserts one validated job and returns it as stored. Columns the spec leaves to Oban's defaults
@@ -46,27 +47,23 @@ export async function insertJob(
   return {...newJob(job, row.id, row.inserted_at as Date), scheduledAt: row.scheduled_at}
 }
 
-// The statement's text for a prefix, built once: a single insert is a hot path.
-const statements = new Map<string, {name: string; text: string}>()
+const statements = statementTexts<{name: string; text: string}>()
 
 function statement(prefix: string, notify: boolean): {name: string; text: string} {
-  const key = `${notify ? 'notify' : 'plain'}:${prefix}`
-  let found = statements.get(key)
-  if (!found) {
+  const name = `oban_insert_job${notify ? '_notify' : ''}:${prefix}`
+  return statements(name, () => {
     const insert = (returning: string) => `INSERT INTO ${qualified(prefix, 'oban_jobs')}
              (state, queue, worker, args, meta, tags, max_attempts, priority, scheduled_at)
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text[], $7, $8,
                    ${scheduledAtSql('$9::timestamp', '$10::float8')})
            RETURNING ${returning}`
-    found = {
-      name: `oban_insert_job${notify ? '_notify' : ''}:${prefix}`,
+    return {
+      name,
       // RETURNING may call functions: the notification needs no CTE around the insert.
       text: notify
         ? insert(`id::text AS id, inserted_at, scheduled_at,
                   CASE WHEN state = 'available' THEN pg_notify($11, ${insertPayload('queue')}) END AS notified`)
         : insert('id::text AS id, inserted_at, scheduled_at'),
     }
-    statements.set(key, found)
-  }
-  return found
+  })
 }

@@ -144,9 +144,14 @@ export async function startRuntime(
     releasers.push(() => pool.end())
     await checkConnection(pool, resolved.url)
     // Lanes hold a pool connection each for the statements that come one after another on a busy
-    // node: inserts, fetches, ack writes. Each is closed right after its last statement.
-    const inserts = new Lane(pool)
-    releasers.push(async () => inserts.close())
+    // node: inserts, fetches, ack writes. Each is closed right after its last statement: its
+    // releaser is registered just before the releaser of what uses it.
+    const lane = () => {
+      const created = new Lane(pool)
+      releasers.push(async () => created.close())
+      return created
+    }
+    const inserts = lane()
     const migrate = options.migrate ?? resolved.source === 'embedded'
     if (migrate) await migrateUp(pool, {prefix: config.prefix})
     // Tables we created ourselves are Oban's; a server's may have come from another installer.
@@ -217,11 +222,9 @@ export async function startRuntime(
       releasers.push(() => watch.stop())
     }
 
-    const ackLane = new Lane(pool)
-    releasers.push(async () => ackLane.close())
     const acker = new Acker({
       pool,
-      db: ackLane,
+      db: lane(),
       prefix: config.prefix,
       instance: config.name,
       node: config.node,
@@ -234,12 +237,10 @@ export async function startRuntime(
       acker.stop()
     })
     const executor = {instance: config.name, prefix: config.prefix, workers, logger}
-    const fetchLane = new Lane(pool)
-    releasers.push(async () => fetchLane.close())
     const queues = new Queues({
       config,
       pool,
-      fetchDb: fetchLane,
+      fetchDb: lane(),
       notifier,
       acker,
       logger,

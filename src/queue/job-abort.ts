@@ -9,10 +9,11 @@ export type RunningJob = JobAbort & {readonly job: Job}
 
 /**
  * The abort side of one running job: Oban's `pkill`, a shutdown past its grace period, and the
- * worker's timeout all end here. The executor learns of an abort through one plain callback,
- * and the AbortSignal handed to `perform` is only created when the worker reads it: most jobs
- * never look at their signal, and an AbortController plus an EventTarget listener per job was a
- * measurable share of the time between a fetch result and the next fetch (bench/README.md).
+ * worker's timeout all end here. The executor's Execution extends it and hears of the abort by
+ * overriding `abort`; another holder may register one plain callback (`onAbort`). The
+ * AbortSignal handed to `perform` is only created when the worker reads it: most jobs never look
+ * at their signal, and an AbortController plus an EventTarget listener per job was a measurable
+ * share of the time between a fetch result and the next fetch (bench/README.md).
  */
 export class JobAbort {
   private controller?: AbortController
