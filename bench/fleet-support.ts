@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import pg from 'pg'
-import {insertAllJobs} from '../src/client/insert.js'
+import {insertAllJobs} from '../src/client/insert-all.js'
 import {migrateUp} from '../src/db/migrations/index.js'
 import {createPool, type Pool} from '../src/db/pool.js'
 

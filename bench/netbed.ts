@@ -12,7 +12,7 @@ import {execFileSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Pool} from '../src/db/pool.js'
-import {insertAllJobs} from '../src/client/insert.js'
+import {insertAllJobs} from '../src/client/insert-all.js'
 import {
   drain,
   fixtureProject,

@@ -1,12 +1,9 @@
-import type pg from 'pg'
-import type {Pool, PoolClient, Queryable} from '../db/pool.js'
-import {transactionOn, withTransaction} from '../db/transaction.js'
-import {insertAllJobs as insertAllJobRows} from '../engine/insert-all-jobs.js'
+import type {Pool, Queryable} from '../db/pool.js'
+import {inTransaction, type CallerClient} from '../db/transaction.js'
 import {insertJob as insertJobRow} from '../engine/insert-job.js'
 import {insertUniqueJob, type UniqueJobSpec, type UniqueInsertOutcome} from '../engine/insert-unique.js'
-import {JobValidationError, type JobIssue} from '../errors.js'
 import type {Job} from '../job/job.js'
-import {checkJobSpec, newJob, normalizeJobSpec, type JobSpec, type NormalizedJobSpec} from '../job/spec.js'
+import {newJob, normalizeJobSpec, type JobSpec, type NormalizedJobSpec} from '../job/spec.js'
 import {sendNotifications} from '../notifier/send.js'
 import {span} from '../telemetry/telemetry.js'
 
@@ -27,7 +24,7 @@ export interface InsertOptions {
    * in a transaction, which needs one for its lock). Listeners hear about the jobs when the
    * caller commits, and never if it rolls back.
    */
-  client?: PoolClient | pg.Client
+  client?: CallerClient
 }
 
 /** A job as Oban returns it when a unique insert could not take its lock: never saved, no id. */
@@ -78,38 +75,6 @@ export async function insertJob(ctx: InsertContext, spec: JobSpec, options: Inse
 }
 
 /**
- * Inserts many jobs in one statement (Oban's `Oban.insert_all/2`) and returns them in input
- * order. Every spec is validated first; problems of all of them are reported at once
- * (`jobs[3].priority: ...`) and nothing is inserted. As in Oban's open-source engine, unique
- * options are ignored here: use {@link insertJob} for unique jobs.
- */
-export async function insertAllJobs(
-  ctx: InsertContext,
-  specs: readonly JobSpec[],
-  options: InsertOptions = {},
-): Promise<Job[]> {
-  const issues: JobIssue[] = []
-  const now = new Date()
-  const jobs: NormalizedJobSpec[] = []
-  // One list for every spec's issues, emptied after each: a bulk insert checks thousands.
-  const jobIssues: JobIssue[] = []
-  specs.forEach((spec, index) => {
-    const job = checkJobSpec(spec, undefined, now, jobIssues)
-    if (job) jobs.push(job)
-    for (const issue of jobIssues) issues.push({field: `jobs[${index}].${issue.field}`, rule: issue.rule})
-    jobIssues.length = 0
-  })
-  if (issues.length > 0) throw new JobValidationError(issues)
-  return span('engine:insert_all_jobs', {prefix: ctx.prefix, count: jobs.length}, async () => {
-    // The statement sends the insert notifications itself (one round trip).
-    const inserted = await insertAllJobRows(options.client ?? ctx.db ?? ctx.pool, ctx.prefix, jobs, {
-      notify: ctx.insertTrigger,
-    })
-    return {result: inserted, metadata: {jobs: inserted}}
-  })
-}
-
-/**
  * One `insert` notification with a `{"queue": Q}` payload per distinct queue among the available
  * jobs (scheduled jobs wake nobody), as Oban's `notify_trigger`. On the pool the jobs are already
  * committed, so a failed notification is swallowed (Oban swallows notify timeouts): producers
@@ -126,20 +91,6 @@ async function notifyInserted(
   const payloads = queues.map((queue) => ({queue}))
   if (client) return sendNotifications(client, ctx.prefix, 'insert', payloads)
   await sendNotifications(ctx.pool, ctx.prefix, 'insert', payloads).catch(() => undefined)
-}
-
-/**
- * Runs `fn` in a transaction: the caller's, when `client` is in one; a transaction of ours on
- * `client` when it is idle; otherwise on a pool client, committed before returning.
- */
-async function inTransaction<T>(
-  pool: Pool,
-  client: InsertOptions['client'],
-  fn: (db: Queryable) => Promise<T>,
-): Promise<T> {
-  if (!client) return withTransaction(pool, fn)
-  if (client.getTransactionStatus() !== 'I') return fn(client)
-  return transactionOn(client, () => fn(client))
 }
 
 function toResult(outcome: UniqueInsertOutcome, job: NormalizedJobSpec): InsertResult {

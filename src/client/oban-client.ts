@@ -10,7 +10,8 @@ import type {QueueAction} from '../queue/signals.js'
 import {runInline} from '../queue/run-inline.js'
 import {WorkerRegistry} from '../job/worker-registry.js'
 import type {Worker} from '../job/worker.js'
-import {insertAllJobs, insertJob, type InsertContext, type InsertedResult, type InsertResult} from './insert.js'
+import {insertAllJobs} from './insert-all.js'
+import {insertJob, type InsertContext, type InsertedResult, type InsertResult} from './insert.js'
 import {cancelJobsById, sendQueueSignal} from './queue-control.js'
 
 export interface ObanClientOptions {

@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import type {Pool, PoolClient, Queryable} from './pool.js'
 
 /** A connection a transaction can run on: a pool client, or a client the caller owns. */
@@ -62,4 +63,21 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
   } finally {
     client.release(broken)
   }
+}
+
+/** A connection a caller hands us to run in their transaction, or idle. */
+export type CallerClient = PoolClient | pg.Client
+
+/**
+ * Runs `work` in a transaction: the caller's, when `client` is in one; a transaction of ours on
+ * `client` when it is idle; otherwise on a pool client, committed before returning.
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  client: CallerClient | undefined,
+  work: (db: Queryable) => Promise<T>,
+): Promise<T> {
+  if (!client) return withTransaction(pool, work)
+  if (client.getTransactionStatus() !== 'I') return work(client)
+  return transactionOn(client, () => work(client))
 }

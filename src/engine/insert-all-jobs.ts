@@ -108,7 +108,29 @@ export async function insertAllJobs(
   jobs: JobInsert[],
   options: {notify?: boolean} = {},
 ): Promise<Job[]> {
-  if (jobs.length === 0) return []
+  return insertedJobs(jobs, await insertJobRows(db, prefix, jobs, options))
+}
+
+/** What the statement tells of the rows it inserted: their ids in input order and their inserted_at. */
+export interface InsertedRows {
+  ids: string[]
+  insertedAt: number
+}
+
+/** The jobs `rows` are, `jobs` being what was inserted. */
+export function insertedJobs(jobs: JobInsert[], rows: InsertedRows): Job[] {
+  // A Date per job: jobs must not share a mutable object.
+  return rows.ids.map((id, i) => newJob(jobs[i]!, id, new Date(rows.insertedAt)))
+}
+
+/** As {@link insertAllJobs}, leaving the jobs to build: a pipelined insert builds them while the next statement runs. */
+export async function insertJobRows(
+  db: Queryable,
+  prefix: string,
+  jobs: JobInsert[],
+  options: {notify?: boolean} = {},
+): Promise<InsertedRows> {
+  if (jobs.length === 0) return {ids: [], insertedAt: 0}
   const used = OPTIONAL.filter((column) => jobs.some((job) => column.needed(job)))
   // A queue or worker shared by the whole batch (the usual case) is one text parameter, not an
   // array unnested into 20k copies: ~10% of the statement's time for 20k jobs.
@@ -126,18 +148,20 @@ export async function insertAllJobs(
   ].filter((source): source is [string, string] => source[1] !== undefined)
   const selected = [oneQueue ? '$1::text' : 'u.queue', oneWorker ? '$2::text' : 'u.worker', 'u.args']
   // Oban's insert notification, one per distinct queue of the available jobs, sent by the same
-  // statement (delivered on commit, like Oban's): no second round trip.
-  const notify = options.notify === true && jobs.some((job) => job.state === 'available')
+  // statement (delivered on commit, like Oban's): no second round trip. The queues are known here,
+  // so the server need not return and sort every row's queue to find them.
+  const queues = options.notify === true ? notifiedQueues(jobs) : []
+  const notify = queues.length > 0
   const values: unknown[] = [
     oneQueue ? jobs[0]!.queue : jobs.map((job) => job.queue),
     oneWorker ? jobs[0]!.worker : jobs.map((job) => job.worker),
     jsonArray(jobs.map((job) => job.argsJson)),
     ...used.map((c) => c.param(jobs)),
   ]
-  if (notify) values.push(fullChannel(prefix, 'insert'))
+  if (notify) values.push(fullChannel(prefix, 'insert'), queues)
   const notified = notify
-    ? `, (SELECT count(pg_notify($${values.length}, ${insertPayload('q.queue')}))
-           FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' ORDER BY queue) AS q) AS notified`
+    ? `, (SELECT count(pg_notify($${values.length - 1}, ${insertPayload('q.queue')}))
+           FROM unnest($${values.length}::text[]) AS q(queue)) AS notified`
     : ''
   const {rows} = await db.query<{first: string | null; n: number; ids: string | null; inserted_at: Date}>({
     name: `oban_insert_all_jobs${notify ? '_notify' : ''}:${prefix}:${mask}`,
@@ -146,7 +170,7 @@ export async function insertAllJobs(
              SELECT ${selected.join(', ')}${used.map((c) => `, ${c.select}`).join('')}
                FROM ROWS FROM (${sources.map(([, source]) => source).join(', ')})
                  AS u(${sources.map(([column]) => column).join(', ')})
-             RETURNING id${notify ? ', queue, state' : ''}
+             RETURNING id
            ), span AS (
              SELECT min(id) AS first, max(id) AS last, count(*) AS n FROM inserted
            )
@@ -160,9 +184,14 @@ export async function insertAllJobs(
   const row = rows[0]!
   const ids = row.ids === null ? consecutive(row.first, row.n) : row.ids.split(',')
   if (ids.length !== jobs.length) throw new Error(`insert of ${jobs.length} jobs returned ${ids.length} ids`)
-  const insertedAt = row.inserted_at.getTime()
-  // A Date per job: jobs must not share a mutable object.
-  return ids.map((id, i) => newJob(jobs[i]!, String(id), new Date(insertedAt)))
+  return {ids, insertedAt: row.inserted_at.getTime()}
+}
+
+/** The distinct queues of the available jobs, in order (as Oban's notify_trigger sends them). */
+function notifiedQueues(jobs: JobInsert[]): string[] {
+  const queues = new Set<string>()
+  for (const job of jobs) if (job.state === 'available') queues.add(job.queue)
+  return [...queues].sort()
 }
 
 /** `n` ids counting up from `first` (exact digits, up to 2^63-1). */

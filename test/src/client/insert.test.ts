@@ -2,7 +2,8 @@ import {afterAll, beforeEach, describe, expect, it} from 'vitest'
 import {createPool, type Pool, type PoolClient} from '../../../src/db/pool.js'
 import {migrateUp} from '../../../src/db/migrations/index.js'
 import {JobValidationError} from '../../../src/errors.js'
-import {insertAllJobs, insertJob, type InsertContext} from '../../../src/client/insert.js'
+import {insertAllJobs, PIPELINE_CHUNK} from '../../../src/client/insert-all.js'
+import {insertJob, type InsertContext} from '../../../src/client/insert.js'
 import {JOB_COLUMNS, rowToJob, type Job, type JobRow} from '../../../src/job/job.js'
 import type {JobSpec} from '../../../src/job/spec.js'
 import {attach, detach} from '../../../src/telemetry/telemetry.js'
@@ -152,6 +153,88 @@ describe('insertAllJobs', () => {
     expect((error as JobValidationError).message).toBe(
       'invalid job: jobs[1].queue: must be a queue name of 1 to 127 characters, without spaces, quotes or backslashes, got ""; jobs[1].priority: must be an integer from 0 to 9, got -1',
     )
+    expect(await stored()).toEqual([])
+  })
+})
+
+describe('insertAllJobs, pipelined (a batch larger than PIPELINE_CHUNK)', () => {
+  const size = 2 * PIPELINE_CHUNK + 7
+  // Queue beta only in the last chunk, alpha in every chunk: one notification each all the same.
+  const specs = (): JobSpec[] =>
+    Array.from({length: size}, (_, i) => ({worker: 'Bulk', queue: i >= size - 3 ? 'beta' : 'alpha', args: {i}}))
+
+  it('inserts in one transaction of ours, returns the jobs in order as stored, notifies each queue once', async () => {
+    let queries: unknown[] = []
+    let jobs: Job[] = []
+    const received = await listener.collect(() =>
+      withClient(async (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown
+        Object.assign(client, {query: (...args: unknown[]) => (queries.push(args[0]), query(...args))})
+        jobs = await insertAllJobs(ctx, specs(), {client})
+        Object.assign(client, {query})
+        queries = queries.map((q) => (typeof q === 'string' ? q : 'INSERT'))
+      }),
+    )
+    expect(queries[0]).toBe('BEGIN')
+    expect(queries.at(-1)).toBe('COMMIT')
+    expect(queries.length).toBeGreaterThan(4)
+    expect(received).toEqual([{queue: 'alpha'}, {queue: 'beta'}])
+    expect(jobs.map((job) => job.args.i)).toEqual(specs().map((_, i) => i))
+    expect(new Set(jobs.map((job) => (job.insertedAt as Date).getTime())).size).toBe(1)
+    expect(await stored()).toEqual(jobs)
+  })
+
+  it('inserts nothing and lists every problem when a spec of the last chunk is invalid', async () => {
+    const bad = specs()
+    bad[3] = {worker: 'Bulk', priority: 12}
+    bad[size - 1] = {worker: '', args: {i: size - 1}}
+    const received = await listener.collect(async () => {
+      const error = await insertAllJobs(ctx, bad).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(JobValidationError)
+      expect((error as JobValidationError).issues.map((issue) => issue.field)).toEqual([
+        'jobs[3].priority',
+        `jobs[${size - 1}].worker`,
+      ])
+    })
+    expect(received).toEqual([])
+    expect(await stored()).toEqual([])
+    // A spec invalid only late in the batch: earlier chunks were sent, and rolled back.
+    const late = specs()
+    late[size - 1] = {worker: 'Bulk', maxAttempts: 0}
+    await expect(insertAllJobs(ctx, late)).rejects.toThrow(`jobs[${size - 1}].maxAttempts`)
+    expect(await stored()).toEqual([])
+    expect((await insertAllJobs(ctx, specs())).length).toBe(size)
+  })
+
+  it('rolls back every chunk and rethrows when the server refuses one of them', async () => {
+    await pool.query(`CREATE FUNCTION refuse_late() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF (NEW.args->>'i')::int = ${size - 2} THEN RAISE EXCEPTION 'refused late row'; END IF; RETURN NEW; END $$`)
+    await pool.query(
+      'CREATE TRIGGER refuse_late BEFORE INSERT ON oban_jobs FOR EACH ROW EXECUTE FUNCTION refuse_late()',
+    )
+    try {
+      const received = await listener.collect(() =>
+        expect(insertAllJobs(ctx, specs())).rejects.toThrow('refused late row'),
+      )
+      expect(received).toEqual([])
+      expect(await stored()).toEqual([])
+    } finally {
+      await pool.query('DROP TRIGGER refuse_late ON oban_jobs; DROP FUNCTION refuse_late()')
+    }
+    expect((await insertAllJobs(ctx, specs())).length).toBe(size)
+  })
+
+  it("runs in the caller's transaction and leaves it open: the caller's rollback removes everything", async () => {
+    const received = await listener.collect(() =>
+      withClient(async (client) => {
+        await client.query('BEGIN')
+        expect((await insertAllJobs(ctx, specs(), {client})).length).toBe(size)
+        expect(client.getTransactionStatus()).toBe('T')
+        expect(await stored()).toEqual([])
+        await client.query('ROLLBACK')
+      }),
+    )
+    expect(received).toEqual([])
     expect(await stored()).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import pg from 'pg'
 import {afterAll, describe, expect, it} from 'vitest'
-import {insertAllJobs, insertJob, type InsertContext} from '../../../src/client/insert.js'
+import {insertAllJobs} from '../../../src/client/insert-all.js'
+import {insertJob, type InsertContext} from '../../../src/client/insert.js'
 import {migratedDatabase} from '../../helpers/oban-db.js'
 
 // Oban (Elixir, v2.23.1) sends `{"queue":"default"}` on `<prefix>.oban_insert` (Jason's encoding,

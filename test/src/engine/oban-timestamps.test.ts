@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {insertAllJobs, insertJob, type InsertContext} from '../../../src/client/insert.js'
+import {insertAllJobs} from '../../../src/client/insert-all.js'
+import {insertJob, type InsertContext} from '../../../src/client/insert.js'
 import {cancelExecutedJobs, discardJobs, retryJobs} from '../../../src/engine/ack-jobs.js'
 import {fetchJobs} from '../../../src/engine/fetch-jobs.js'
 import {insertRaw, migratedDatabase} from '../../helpers/oban-db.js'
