@@ -69,6 +69,24 @@ describe('insertJob', () => {
     expect((await stored())[0]).toEqual(job)
   })
 
+  it('returns what is stored whichever single option leaves the table defaults (each one read back)', async () => {
+    const at = new Date(Date.now() + 3_600_000)
+    const specs: JobSpec[] = [
+      {worker: 'W', args: {plain: true}},
+      {worker: 'W', queue: 'other'},
+      {worker: 'W', priority: 4},
+      {worker: 'W', maxAttempts: 3},
+      {worker: 'W', tags: ['t']},
+      {worker: 'W', meta: {m: 1}},
+      {worker: 'W', scheduledAt: at},
+      {worker: 'W', scheduleIn: 90},
+    ]
+    const jobs: Job[] = []
+    for (const spec of specs) jobs.push((await insertJob(ctx, spec)).job)
+    expect(await stored()).toEqual(jobs)
+    expect(jobs[0]!.scheduledAt).not.toBe(jobs[0]!.insertedAt)
+  })
+
   it('accepts a worker-built spec', async () => {
     const Email = defineWorker<{id: number}>({name: 'MyApp.Email', queue: 'mailers', maxAttempts: 3, perform: () => {}})
     const {job} = await insertJob(ctx, Email.new({id: 1}, {priority: 2}))
