@@ -3,7 +3,8 @@ import {inTransaction, type CallerClient} from '../db/transaction.js'
 import {
   insertAllJobs as insertAllJobRows,
   insertedJobs,
-  insertJobRows,
+  insertRowsStatement,
+  runInsertRows,
   type InsertedRows,
 } from '../engine/insert-all-jobs.js'
 import {JobValidationError, type JobIssue} from '../errors.js'
@@ -23,6 +24,7 @@ import type {InsertContext} from './insert.js'
  */
 export const PIPELINE_CHUNK = 2000
 const FIRST_CHUNK = 250
+const CHECK_STEP = 250
 
 /**
  * Inserts many jobs (Oban's `Oban.insert_all/2`) and returns them in input order. Every spec is
@@ -60,34 +62,44 @@ async function pipelined(ctx: InsertContext, db: Queryable, specs: readonly JobS
   let failure: {error: unknown} | undefined
   let sending: Promise<void> | undefined
   const send = async () => {
-    // Each chunk's jobs are built once the next chunk's statement is on its way.
+    // While a chunk's statement runs, the next chunk's statement is made and the previous
+    // chunk's jobs are built: the server is kept busy and the client's work is off its path.
+    const prepare = (jobs: NormalizedJobSpec[] | undefined) =>
+      jobs && {jobs, statement: insertRowsStatement(ctx.prefix, jobs, {notify: ctx.insertTrigger})}
+    let next = prepare(ready.shift())
     let previous: {jobs: NormalizedJobSpec[]; rows: InsertedRows} | undefined
-    for (let jobs = ready.shift(); jobs && !failure; jobs = ready.shift()) {
-      const statement = insertJobRows(db, ctx.prefix, jobs, {notify: ctx.insertTrigger})
+    while (next && !failure) {
+      const running = runInsertRows(db, next.statement)
+      const after = prepare(ready.shift())
       if (previous) inserted.push(insertedJobs(previous.jobs, previous.rows))
       try {
-        previous = {jobs, rows: await statement}
+        previous = {jobs: next.jobs, rows: await running}
       } catch (error) {
         failure = {error}
         previous = undefined
       }
+      next = after ?? prepare(ready.shift())
     }
     if (previous) inserted.push(insertedJobs(previous.jobs, previous.rows))
     sending = undefined
   }
-  // The server waits for the first chunk: a small one gets it going sooner.
-  for (
-    let start = 0, size = FIRST_CHUNK;
-    start < specs.length;
-    start += size, size = Math.min(2 * size, PIPELINE_CHUNK)
-  ) {
-    const jobs = checkChunk(specs, start, Math.min(start + size, specs.length), now, issues)
+  // Specs are checked a step at a time, yielding between steps, so that a statement's reply is
+  // read and the next chunk sent within a step's time. The server waits for the first chunk: a
+  // small one gets it going sooner; chunks then double up to PIPELINE_CHUNK.
+  let chunk: NormalizedJobSpec[] = []
+  let size = FIRST_CHUNK
+  for (let start = 0; start < specs.length; start += CHECK_STEP) {
+    const end = Math.min(start + CHECK_STEP, specs.length)
+    checkChunk(specs, start, end, now, issues, chunk)
     // After the first invalid spec nothing more is sent; the rest is only checked, so that the
     // error lists every problem, and the transaction is rolled back.
     if (issues.length > 0 || failure) continue
-    ready.push(jobs)
-    sending ??= send()
-    // Lets the connection's reply be read and the next chunk sent while we check the one after.
+    if (chunk.length >= size || end === specs.length) {
+      ready.push(chunk)
+      chunk = []
+      size = Math.min(2 * size, PIPELINE_CHUNK)
+      sending ??= send()
+    }
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
   // Every statement must have settled before the transaction ends, failed or not.
@@ -99,27 +111,27 @@ async function pipelined(ctx: InsertContext, db: Queryable, specs: readonly JobS
 
 function validateAll(specs: readonly JobSpec[]): NormalizedJobSpec[] {
   const issues: JobIssue[] = []
-  const jobs = checkChunk(specs, 0, specs.length, new Date(), issues)
+  const jobs = checkChunk(specs, 0, specs.length, new Date(), issues, [])
   if (issues.length > 0) throw new JobValidationError(issues)
   return jobs
 }
 
-/** Checks `specs[start..end)`, adding their problems to `issues` as `jobs[i].field`. */
+/** Checks `specs[start..end)`, adding the jobs to `into` and their problems to `issues` as `jobs[i].field`. */
 function checkChunk(
   specs: readonly JobSpec[],
   start: number,
   end: number,
   now: Date,
   issues: JobIssue[],
+  into: NormalizedJobSpec[],
 ): NormalizedJobSpec[] {
-  const jobs: NormalizedJobSpec[] = []
   // One list for every spec's issues, emptied after each: a bulk insert checks thousands.
   const jobIssues: JobIssue[] = []
   for (let index = start; index < end; index++) {
     const job = checkJobSpec(specs[index], undefined, now, jobIssues)
-    if (job) jobs.push(job)
+    if (job) into.push(job)
     for (const issue of jobIssues) issues.push({field: `jobs[${index}].${issue.field}`, rule: issue.rule})
     jobIssues.length = 0
   }
-  return jobs
+  return into
 }

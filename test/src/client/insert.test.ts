@@ -82,7 +82,7 @@ describe('insertJob', () => {
       {worker: 'W', scheduleIn: 90},
     ]
     const jobs: Job[] = []
-    for (const spec of specs) jobs.push((await insertJob(ctx, spec)).job)
+    for (const spec of specs) jobs.push((await insertJob(ctx, spec)).job as Job)
     expect(await stored()).toEqual(jobs)
     expect(jobs[0]!.scheduledAt).not.toBe(jobs[0]!.insertedAt)
   })
