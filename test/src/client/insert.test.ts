@@ -202,6 +202,26 @@ describe('insertAllJobs, pipelined (a batch larger than PIPELINE_CHUNK)', () => 
     expect(await stored()).toEqual(jobs)
   })
 
+  it('returns the stored ids when the ids it drew are not consecutive (another session drew meanwhile)', async () => {
+    await pool.query('ALTER SEQUENCE oban_jobs_id_seq INCREMENT BY 3')
+    try {
+      const jobs = await insertAllJobs(ctx, specs())
+      expect(jobs.map((job) => job.args.i)).toEqual(specs().map((_, i) => i))
+      expect(Number(jobs[1]!.id) - Number(jobs[0]!.id)).toBe(3)
+      expect(await stored()).toEqual(jobs)
+    } finally {
+      await pool.query('ALTER SEQUENCE oban_jobs_id_seq INCREMENT BY 1')
+    }
+  })
+
+  it('inserts into a prefix of its own', async () => {
+    await migrateUp(pool, {prefix: 'bulk_prefix'})
+    const jobs = await insertAllJobs({...ctx, prefix: 'bulk_prefix'}, specs())
+    const {rows} = await pool.query<{s: string}>('SELECT id::text AS s FROM bulk_prefix.oban_jobs ORDER BY id')
+    expect(rows.map((row) => row.s)).toEqual(jobs.map((job) => job.id))
+    expect(await stored()).toEqual([])
+  })
+
   it('inserts nothing and lists every problem when a spec of the last chunk is invalid', async () => {
     const bad = specs()
     bad[3] = {worker: 'Bulk', priority: 12}
