@@ -20,9 +20,10 @@ export interface InsertContext {
 export interface InsertOptions {
   /**
    * Run every statement, and the notification, on this client: the caller's transaction. We
-   * issue no BEGIN/COMMIT of our own on it (except for a unique insert on a client that is not
-   * in a transaction, which needs one for its lock). Listeners hear about the jobs when the
-   * caller commits, and never if it rolls back.
+   * issue no BEGIN/COMMIT of our own on it, except on a client that is not in a transaction for a
+   * unique insert (its lock needs one) and for a bulk insert of more than PIPELINE_CHUNK jobs (its
+   * statements must commit together). Listeners hear about the jobs when the caller commits, and
+   * never if it rolls back.
    */
   client?: CallerClient
 }

@@ -172,7 +172,7 @@ export class Oban extends EventEmitter {
     return insertJob(this.insertContext(), spec, options)
   }
 
-  /** Inserts many jobs in one statement (uniqueness is not checked, as in Oban). */
+  /** Inserts many jobs in one transaction, one statement up to 2000 jobs (uniqueness is not checked, as in Oban). */
   async insertAll(specs: readonly JobSpec[], options: {client?: pg.PoolClient | pg.Client} = {}): Promise<Job[]> {
     return insertAllJobs(this.insertContext(), specs, options)
   }
