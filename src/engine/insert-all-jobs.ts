@@ -4,9 +4,13 @@ import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
 import {scheduledAtSql} from './scheduled-at.js'
+import {statementTexts} from './statement-texts.js'
+
+const texts = statementTexts<string>()
 
 /*
- * Bulk insert: N jobs in ONE statement, `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter
+ * Bulk insert: N jobs in ONE statement (a large batch is one per chunk, src/client/insert-all.ts),
+ * `INSERT ... SELECT FROM ROWS FROM (...)`, one parameter
  * per column, so the statement text and its plan do not depend on N. ROWS FROM zips the column
  * functions positionally: `unnest` of a typed array for plain columns, `jsonb_array_elements`
  * of one JSON array for args and meta. The JSON array is the jobs' already serialised JSON
@@ -108,7 +112,17 @@ export async function insertAllJobs(
   jobs: JobInsert[],
   options: {notify?: boolean} = {},
 ): Promise<Job[]> {
-  return insertedJobs(jobs, await insertJobRows(db, prefix, jobs, options))
+  if (jobs.length === 0) return []
+  return insertedJobs(jobs, await runInsertRows(db, insertRowsStatement(prefix, jobs, options)))
+}
+
+/**
+ * Whether every column the batch statement may leave out holds the table's default in `job`
+ * (available, no meta or tags, 20 attempts, priority 0, no schedule): most jobs. A single insert
+ * of such a job leaves them out too (src/engine/insert-job.ts).
+ */
+export function leavesDefaults(job: JobInsert): boolean {
+  return !OPTIONAL.some((column) => column.needed(job))
 }
 
 /** What the statement tells of the rows it inserted: their ids in input order and their inserted_at. */
@@ -121,17 +135,6 @@ export interface InsertedRows {
 export function insertedJobs(jobs: JobInsert[], rows: InsertedRows): Job[] {
   // A Date per job: jobs must not share a mutable object.
   return rows.ids.map((id, i) => newJob(jobs[i]!, id, new Date(rows.insertedAt)))
-}
-
-/** As {@link insertAllJobs}, leaving the jobs to build: a pipelined insert builds them while the next statement runs. */
-export async function insertJobRows(
-  db: Queryable,
-  prefix: string,
-  jobs: JobInsert[],
-  options: {notify?: boolean} = {},
-): Promise<InsertedRows> {
-  if (jobs.length === 0) return {ids: [], insertedAt: 0}
-  return runInsertRows(db, insertRowsStatement(prefix, jobs, options))
 }
 
 /** The insert of a non-empty batch, ready to send: a pipelined insert makes the next while one runs. */
@@ -177,9 +180,11 @@ export function insertRowsStatement(
     ? `, (SELECT count(pg_notify($${values.length - 1}, ${insertPayload('q.queue')}))
            FROM unnest($${values.length}::text[]) AS q(queue)) AS notified`
     : ''
-  const config = {
-    name: `oban_insert_all_jobs${notify ? '_notify' : ''}:${prefix}:${mask}`,
-    text: `WITH inserted AS (
+  const name = `oban_insert_all_jobs${notify ? '_notify' : ''}:${prefix}:${mask}`
+  // The name says everything that shapes the text: the prefix, the notification and the mask.
+  const text = texts(
+    name,
+    () => `WITH inserted AS (
              INSERT INTO ${qualified(prefix, 'oban_jobs')} (${columns.join(', ')})
              SELECT ${selected.join(', ')}${used.map((c) => `, ${c.select}`).join('')}
                FROM ROWS FROM (${sources.map(([, source]) => source).join(', ')})
@@ -193,9 +198,8 @@ export function insertRowsStatement(
                        ELSE (SELECT string_agg(id::text, ',' ORDER BY id) FROM inserted) END AS ids,
                   timezone('UTC', now()) AS inserted_at${notified}
              FROM span`,
-    values,
-  }
-  return {config, count: jobs.length}
+  )
+  return {config: {name, text, values}, count: jobs.length}
 }
 
 export async function runInsertRows(db: Queryable, statement: InsertRowsStatement): Promise<InsertedRows> {

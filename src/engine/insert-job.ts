@@ -4,6 +4,7 @@ import type {Timestamp} from '../db/types.js'
 import type {Job} from '../job/job.js'
 import {newJob, type JobInsert} from '../job/spec.js'
 import {fullChannel, insertPayload, qualified} from '../db/names.js'
+import {leavesDefaults} from './insert-all-jobs.js'
 import {scheduledAtSql} from './scheduled-at.js'
 import {statementTexts} from './statement-texts.js'
 
@@ -26,7 +27,7 @@ export async function insertJob(
   options: {notify?: boolean} = {},
 ): Promise<Job> {
   const notify = options.notify === true
-  if (isDefaultRow(job)) return insertDefaultRow(db, prefix, job, notify)
+  if (leavesDefaults(job)) return insertDefaultRow(db, prefix, job, notify)
   const {rows} = await db.query<{id: string; inserted_at: Timestamp; scheduled_at: Timestamp}>({
     ...statement(prefix, notify),
     values: [
@@ -48,25 +49,11 @@ export async function insertJob(
   return {...newJob(job, row.id, row.inserted_at as Date), scheduledAt: row.scheduled_at}
 }
 
-/**
- * Whether every column but queue, worker and args is the table's default (an available job with
- * no meta, tags, priority or schedule and 20 attempts: most inserts). Such a row is inserted with
- * three parameters and reads back only its id and inserted_at (its scheduled_at is the same
- * now()): ~10% of a single insert's server time (bench/README.md). The bulk insert leaves out
- * default columns the same way.
+/*
+ * A job whose other columns all hold the table's default (leavesDefaults: most inserts) is
+ * inserted with three parameters and reads back only its id and inserted_at (its scheduled_at is
+ * the same now()): ~10% of a single insert's server time (bench/README.md).
  */
-function isDefaultRow(job: JobInsert): boolean {
-  return (
-    job.state === 'available' &&
-    job.scheduledAt === null &&
-    job.scheduleIn === undefined &&
-    job.priority === 0 &&
-    job.maxAttempts === 20 &&
-    job.tags.length === 0 &&
-    job.metaJson === '{}'
-  )
-}
-
 async function insertDefaultRow(db: Queryable, prefix: string, job: JobInsert, notify: boolean): Promise<Job> {
   const {rows} = await db.query<{id: string; inserted_at: Date}>({
     ...defaultRowStatement(prefix, notify),
