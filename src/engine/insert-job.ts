@@ -62,8 +62,10 @@ async function insertDefaultRow(db: Queryable, prefix: string, job: JobInsert, n
       : [job.queue, job.worker, job.argsJson],
   })
   const row = rows[0]!
+  const inserted = newJob(job, row.id, row.inserted_at)
   // inserted_at is the database's now(), never infinite; scheduled_at is its own Date of it.
-  return {...newJob(job, row.id, row.inserted_at), scheduledAt: new Date(row.inserted_at.getTime())}
+  inserted.scheduledAt = new Date(row.inserted_at.getTime())
+  return inserted
 }
 
 const statements = statementTexts<{name: string; text: string}>()

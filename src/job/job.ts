@@ -121,26 +121,32 @@ export interface FetchedBy {
  * client time is mostly parsing.
  */
 export function jsonArrayToJob(values: unknown[], by: FetchedBy): Job {
-  return rowToJob({
+  // Built directly rather than through rowToJob's row object: one object less per fetched job.
+  const args = values[2]
+  const meta = values[3]
+  const errors = values[5] as unknown[] | null
+  const job: Job = {
     id: values[0] as string,
     state: 'executing',
     queue: by.queue,
     worker: values[1] as string,
-    args: values[2],
-    meta: values[3],
-    tags: values[4] as string[] | null,
-    errors: values[5] as unknown[] | null,
+    args: isObject(args) ? args : {},
+    meta: isObject(meta) ? meta : {},
+    tags: (values[4] as string[] | null) ?? [],
+    errors: errors === null || errors.length === 0 ? [] : errors.map(toJobError),
     attempt: values[6] as number,
-    max_attempts: values[7] as number,
-    priority: values[8] as number | null,
-    inserted_at: parseJsonTimestamp(values[9]) ?? new Date(NaN),
-    scheduled_at: parseJsonTimestamp(values[10]) ?? new Date(NaN),
-    attempted_at: parseJsonTimestamp(values[11]),
-    completed_at: parseJsonTimestamp(values[12]),
-    discarded_at: parseJsonTimestamp(values[13]),
-    cancelled_at: parseJsonTimestamp(values[14]),
-    attempted_by: [by.node, by.producerUuid],
-  })
+    maxAttempts: values[7] as number,
+    priority: (values[8] as number | null) ?? 0,
+    insertedAt: parseJsonTimestamp(values[9]) ?? new Date(NaN),
+    scheduledAt: parseJsonTimestamp(values[10]) ?? new Date(NaN),
+    attemptedAt: parseJsonTimestamp(values[11]),
+    completedAt: parseJsonTimestamp(values[12]),
+    discardedAt: parseJsonTimestamp(values[13]),
+    cancelledAt: parseJsonTimestamp(values[14]),
+    attemptedBy: [by.node, by.producerUuid],
+  }
+  if (!isObject(args)) markMalformed(job, args)
+  return job
 }
 
 const MALFORMED = Symbol.for('oban-ts.malformed-job')
@@ -161,13 +167,15 @@ export function malformedReason(job: Job): string | undefined {
  */
 export function rowToJob(row: JobRow): Job {
   const job = toJob(row)
-  if (!isObject(row.args)) {
-    Object.defineProperty(job, MALFORMED, {
-      value: `args must be a JSON object, but the stored args are ${JSON.stringify(row.args)?.slice(0, 200) ?? String(row.args)}`,
-      enumerable: false,
-    })
-  }
+  if (!isObject(row.args)) markMalformed(job, row.args)
   return job
+}
+
+function markMalformed(job: Job, args: unknown): void {
+  Object.defineProperty(job, MALFORMED, {
+    value: `args must be a JSON object, but the stored args are ${JSON.stringify(args)?.slice(0, 200) ?? String(args)}`,
+    enumerable: false,
+  })
 }
 
 function toJob(row: JobRow): Job {
