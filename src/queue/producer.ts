@@ -83,6 +83,8 @@ export class Producer {
   /** Jobs finished so far; the settle loop waits until a microtask pass adds none. */
   private finished = 0
   private lastFetchAt = -Infinity
+  /** The last fetch found no job: the queue was idle, so a wake-up is news, not part of a burst. */
+  private lastFetchEmpty = true
   private pollTimer?: NodeJS.Timeout
   private drained?: () => void
 
@@ -106,11 +108,14 @@ export class Producer {
    * Throttled on the leading edge: if the last fetch started at least a cooldown ago the fetch
    * starts at once (no added latency for a job inserted into an idle queue); otherwise it waits
    * for the rest of a jittered cooldown (0 to 2x, an average of one cooldown, as Oban 2.23), so a
-   * burst of notifications costs one fetch.
+   * burst of notifications costs one fetch. After a fetch that found nothing (a poll of an idle
+   * queue) the next wake-up fetches at once too: it is the first news of work since, and a burst
+   * of notifications is still coalesced behind that fetch. Without this, a job inserted just after
+   * an empty poll waited out the cooldown (the slowest of the idle-queue latencies measured).
    */
   wake(): void {
     if (this.stopping || this.paused || this.dispatchTimer) return
-    const cooldown = Math.random() * 2 * this.options.dispatchCooldown
+    const cooldown = this.lastFetchEmpty ? 0 : Math.random() * 2 * this.options.dispatchCooldown
     const wait = this.lastFetchAt + cooldown - performance.now()
     if (wait <= 0 && !this.fetching) {
       void this.dispatch()
@@ -252,6 +257,8 @@ export class Producer {
         if (demand <= 0) break
         let jobs: Job[]
         this.lastFetchAt = performance.now()
+        // While this fetch runs, wake-ups wait out the cooldown as after any fetch.
+        this.lastFetchEmpty = false
         try {
           jobs = await fetchJobs(this.options.db, this.options.prefix, {
             queue: this.queue,
@@ -265,6 +272,7 @@ export class Producer {
           break
         }
         this.fetchFailures = 0
+        this.lastFetchEmpty = jobs.length === 0
         this.backlog = jobs.length === demand
         for (const job of jobs) this.run(job)
         if (this.backlog && this.limit - this.running.size > 0) this.again = true

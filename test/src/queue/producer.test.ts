@@ -3,6 +3,7 @@ import {createLogger} from '../../../src/telemetry/logger.js'
 import {Acker, type Ack} from '../../../src/queue/acker.js'
 import type {JobAbort} from '../../../src/queue/job-abort.js'
 import {Producer} from '../../../src/queue/producer.js'
+import type {Queryable} from '../../../src/db/pool.js'
 import type {Job} from '../../../src/job/job.js'
 import {promiseExecution} from '../../helpers/promise-execution.js'
 import {eventually, insertRaw, migratedDatabase, readJob} from '../../helpers/oban-db.js'
@@ -162,5 +163,48 @@ describe('Producer', () => {
     await acker.drain()
     expect((await readJob(pool, quick!)).state).toBe('completed')
     expect((await readJob(pool, slow!)).state).toBe('executing')
+  })
+
+  it('fetches at once on a wake-up after a fetch that found nothing, and waits out the cooldown after one that found jobs', async () => {
+    // Fetches are counted as they are sent; a cooldown of hours makes "waits" unmistakable.
+    let sent = 0
+    let done = 0
+    const db: Queryable = {
+      query: ((...args: Parameters<Queryable['query']>) => {
+        sent++
+        return pool.query(...args).finally(() => done++)
+      }) as Queryable['query'],
+    }
+    const acker = new Acker({pool, prefix: 'public', instance: 'Oban', node: 'test-node', logger})
+    const p = new Producer({
+      instance: 'Oban',
+      node: 'test-node',
+      prefix: 'public',
+      queue: 'cooldown',
+      limit: 5,
+      paused: false,
+      dispatchCooldown: 10_000_000,
+      pollInterval: 10_000_000,
+      db,
+      acker,
+      logger,
+      execute: promiseExecution(async (job) => ({kind: 'complete', id: job.id, attempt: job.attempt})),
+    })
+    producers.push(p)
+    p.start()
+    expect(sent).toBe(1)
+    await eventually(() => Promise.resolve(done === 1), 5_000, 'the first (empty) fetch returned')
+
+    const [first] = await insertRaw(pool, [{queue: 'cooldown'}])
+    p.wake()
+    expect(sent).toBe(2)
+    await eventually(async () => (await readJob(pool, first!)).state === 'completed', 5_000, 'job run at once')
+    await eventually(() => Promise.resolve(done === 2), 5_000, 'the second fetch returned')
+
+    // The last fetch found a job: the next wake-up waits for the cooldown (a timer, no fetch).
+    await insertRaw(pool, [{queue: 'cooldown'}])
+    p.wake()
+    expect(sent).toBe(2)
+    expect(await states('cooldown')).toEqual({available: 1, completed: 1})
   })
 })
