@@ -5,23 +5,14 @@
 // hand-written baseline, so the ratio of oban-ts to it is what is left to our code.
 // Pass it with the peer adapter:
 //   EXTRA_ADAPTERS=$PWD/bench/peer-adapter.mjs,$PWD/bench/baseline-oban-indexes.mjs
-// PEER_BENCH_DIR points at the shared harness (default: ../../shared/bench from this file).
 import pg from 'pg'
+import {baseline, baselineVariant} from './shared-baseline.mjs'
 
-const dir = process.env.PEER_BENCH_DIR
-  ? new URL(`file://${process.env.PEER_BENCH_DIR.replace(/\/?$/, '/')}`)
-  : new URL('../../shared/bench/', import.meta.url)
-const baseline = await import(new URL('adapters/baseline.mjs', dir).href)
-
-export const meta = {packages: ['pg']}
-
-export const variants = [
-  {
-    id: 'baseline-oban-indexes',
-    label: "baseline-batch on a table with Oban's full index set (2 GIN + 2 more btree)",
-    options: {},
-  },
-]
+const {meta, variants} = baselineVariant(
+  'baseline-oban-indexes',
+  "baseline-batch on a table with Oban's full index set (2 GIN + 2 more btree)",
+)
+export {meta, variants}
 
 const OBAN_INDEXES = `
 ALTER TABLE bench_jobs

@@ -14,24 +14,15 @@
 // `baseline-oban-semantics / baseline-oban-indexes` is what Oban's schema and semantics cost a
 // hand-written queue. Pass it with the peer adapter:
 //   EXTRA_ADAPTERS=$PWD/bench/peer-adapter.mjs,$PWD/bench/baseline-oban-semantics.mjs
-// PEER_BENCH_DIR points at the shared harness (default: ../../shared/bench from this file).
 import pg from 'pg'
+import {baseline, baselineVariant} from './shared-baseline.mjs'
 import {migrateUp} from '../dist/src/index.js'
 
-const dir = process.env.PEER_BENCH_DIR
-  ? new URL(`file://${process.env.PEER_BENCH_DIR.replace(/\/?$/, '/')}`)
-  : new URL('../../shared/bench/', import.meta.url)
-const baseline = await import(new URL('adapters/baseline.mjs', dir).href)
-
-export const meta = {packages: ['pg']}
-
-export const variants = [
-  {
-    id: 'baseline-oban-semantics',
-    label: "baseline-batch on Oban's oban_jobs table, with Oban's insert results, notification and fetch",
-    options: {},
-  },
-]
+const {meta, variants} = baselineVariant(
+  'baseline-oban-semantics',
+  "baseline-batch on Oban's oban_jobs table, with Oban's insert results, notification and fetch",
+)
+export {meta, variants}
 
 const NOTIFY = `pg_notify('bench_jobs_insert', '{"queue":"default"}')`
 
