@@ -111,7 +111,7 @@ export class Producer {
    * burst of notifications costs one fetch. After a fetch that found nothing (a poll of an idle
    * queue) the next wake-up fetches at once too: it is the first news of work since, and a burst
    * of notifications is still coalesced behind that fetch. Without this, a job inserted just after
-   * an empty poll waited out the cooldown (the slowest of the idle-queue latencies measured).
+   * an empty poll waited out the cooldown (8.6 ms in one traced run of an idle queue's latency, against ~2.3 ms).
    */
   wake(): void {
     if (this.stopping || this.paused || this.dispatchTimer) return
