@@ -82,9 +82,8 @@ export class Producer {
   private settling = false
   /** Jobs finished so far; the settle loop waits until a microtask pass adds none. */
   private finished = 0
+  /** When the last fetch made for a wake-up (not the producer's own look: start, poll) began. */
   private lastFetchAt = -Infinity
-  /** The last fetch found no job: the queue was idle, so a wake-up is news, not part of a burst. */
-  private lastFetchEmpty = true
   private pollTimer?: NodeJS.Timeout
   private drained?: () => void
 
@@ -100,7 +99,7 @@ export class Producer {
   /** Starts polling and looks for work at once. */
   start(): void {
     this.schedulePoll()
-    this.wake()
+    this.look(true)
   }
 
   /**
@@ -108,23 +107,31 @@ export class Producer {
    * Throttled on the leading edge: if the last fetch started at least a cooldown ago the fetch
    * starts at once (no added latency for a job inserted into an idle queue); otherwise it waits
    * for the rest of a jittered cooldown (0 to 2x, an average of one cooldown, as Oban 2.23), so a
-   * burst of notifications costs one fetch. After a fetch that found nothing (a poll of an idle
-   * queue) the next wake-up fetches at once too: it is the first news of work since, and a burst
-   * of notifications is still coalesced behind that fetch. Without this, a job inserted just after
-   * an empty poll waited out the cooldown (8.6 ms in one traced run of an idle queue's latency, against ~2.3 ms).
+   * burst of notifications costs one fetch.
    */
   wake(): void {
+    this.look(false)
+  }
+
+  /**
+   * `own`: the producer's own look for work (at start, and the poll timer's), which does not start
+   * a cooldown: it answers no wake-up, so a notification just after it is not part of a burst.
+   * Before, a job inserted just after an idle queue's poll waited out the cooldown (8.6 ms against
+   * ~2.3 ms in one traced run of an idle queue's latency). Wake-ups still throttle each other, so
+   * nodes that keep fetching nothing because others took the jobs fetch at most once a cooldown.
+   */
+  private look(own: boolean): void {
     if (this.stopping || this.paused || this.dispatchTimer) return
-    const cooldown = this.lastFetchEmpty ? 0 : Math.random() * 2 * this.options.dispatchCooldown
+    const cooldown = Math.random() * 2 * this.options.dispatchCooldown
     const wait = this.lastFetchAt + cooldown - performance.now()
     if (wait <= 0 && !this.fetching) {
-      void this.dispatch()
+      void this.dispatch(own)
       return
     }
     this.dispatchTimer = setSafeTimeout(
       () => {
         this.dispatchTimer = undefined
-        void this.dispatch()
+        void this.dispatch(own)
       },
       Math.max(0, wait),
     )
@@ -236,14 +243,15 @@ export class Producer {
     // ±10% so the producers of many nodes drift apart instead of polling in step.
     this.pollTimer = setSafeTimeout(
       () => {
-        this.wake()
+        this.look(true)
         this.schedulePoll()
       },
       interval * (0.9 + Math.random() * 0.2),
     )
   }
 
-  private async dispatch(): Promise<void> {
+  /** Fetches while there is room and work; `own` as in {@link look}, for the first fetch only. */
+  private async dispatch(own = false): Promise<void> {
     if (this.fetching) {
       this.again = true
       return
@@ -256,9 +264,9 @@ export class Producer {
         const demand = this.limit - this.running.size
         if (demand <= 0) break
         let jobs: Job[]
-        this.lastFetchAt = performance.now()
-        // While this fetch runs, wake-ups wait out the cooldown as after any fetch.
-        this.lastFetchEmpty = false
+        if (!own) this.lastFetchAt = performance.now()
+        // A fetch again in the same loop answers the wake-ups that came during the last one.
+        own = false
         try {
           jobs = await fetchJobs(this.options.db, this.options.prefix, {
             queue: this.queue,
@@ -272,7 +280,6 @@ export class Producer {
           break
         }
         this.fetchFailures = 0
-        this.lastFetchEmpty = jobs.length === 0
         this.backlog = jobs.length === demand
         for (const job of jobs) this.run(job)
         if (this.backlog && this.limit - this.running.size > 0) this.again = true

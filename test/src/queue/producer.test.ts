@@ -165,46 +165,69 @@ describe('Producer', () => {
     expect((await readJob(pool, slow!)).state).toBe('executing')
   })
 
-  it('fetches at once on a wake-up after a fetch that found nothing, and waits out the cooldown after one that found jobs', async () => {
-    // Fetches are counted as they are sent; a cooldown of hours makes "waits" unmistakable.
-    let sent = 0
-    let done = 0
+  // Fetches are counted as they are sent; a cooldown of hours makes "waits" unmistakable.
+  function countedProducer(queue: string, pollInterval: number) {
+    const counts = {sent: 0, done: 0}
     const db: Queryable = {
       query: ((...args: Parameters<Queryable['query']>) => {
-        sent++
-        return pool.query(...args).finally(() => done++)
+        counts.sent++
+        return pool.query(...args).finally(() => counts.done++)
       }) as Queryable['query'],
     }
-    const acker = new Acker({pool, prefix: 'public', instance: 'Oban', node: 'test-node', logger})
     const p = new Producer({
       instance: 'Oban',
       node: 'test-node',
       prefix: 'public',
-      queue: 'cooldown',
+      queue,
       limit: 5,
       paused: false,
       dispatchCooldown: 10_000_000,
-      pollInterval: 10_000_000,
+      pollInterval,
       db,
-      acker,
+      acker: new Acker({pool, prefix: 'public', instance: 'Oban', node: 'test-node', logger}),
       logger,
       execute: promiseExecution(async (job) => ({kind: 'complete', id: job.id, attempt: job.attempt})),
     })
     producers.push(p)
+    return {producer: p, counts}
+  }
+
+  it('fetches at once on the first wake-up after its own look at start; a fetch for a wake-up starts the cooldown', async () => {
+    const {producer: p, counts} = countedProducer('cooldown', 10_000_000)
     p.start()
-    expect(sent).toBe(1)
-    await eventually(() => Promise.resolve(done === 1), 5_000, 'the first (empty) fetch returned')
+    expect(counts.sent).toBe(1)
+    await eventually(() => Promise.resolve(counts.done === 1), 5_000, 'the look at start returned')
 
     const [first] = await insertRaw(pool, [{queue: 'cooldown'}])
     p.wake()
-    expect(sent).toBe(2)
+    expect(counts.sent).toBe(2)
     await eventually(async () => (await readJob(pool, first!)).state === 'completed', 5_000, 'job run at once')
-    await eventually(() => Promise.resolve(done === 2), 5_000, 'the second fetch returned')
+    await eventually(() => Promise.resolve(counts.done === 2), 5_000, 'the second fetch returned')
 
-    // The last fetch found a job: the next wake-up waits for the cooldown (a timer, no fetch).
+    // That fetch answered a wake-up: the next wake-up waits for the cooldown (a timer, no fetch).
     await insertRaw(pool, [{queue: 'cooldown'}])
     p.wake()
-    expect(sent).toBe(2)
+    expect(counts.sent).toBe(2)
     expect(await states('cooldown')).toEqual({available: 1, completed: 1})
+  })
+
+  it("does not start the cooldown with the poll's fetches", async () => {
+    // Had the look at start or a poll started the cooldown, no poll would fetch for hours.
+    const {producer: p, counts} = countedProducer('cooldown-poll', 30)
+    p.start()
+    await eventually(() => Promise.resolve(counts.done >= 3), 5_000, 'two polls fetched')
+    const [job] = await insertRaw(pool, [{queue: 'cooldown-poll'}])
+    p.wake()
+    await eventually(async () => (await readJob(pool, job!)).state === 'completed', 5_000, 'job run')
+  })
+  it('waits out the cooldown after a fetch for a wake-up that found nothing (nodes that lose every race do not stampede)', async () => {
+    const {producer: p, counts} = countedProducer('cooldown-empty', 10_000_000)
+    p.start()
+    await eventually(() => Promise.resolve(counts.done === 1), 5_000, 'the look at start returned')
+    p.wake()
+    expect(counts.sent).toBe(2)
+    await eventually(() => Promise.resolve(counts.done === 2), 5_000, 'the empty fetch returned')
+    p.wake()
+    expect(counts.sent).toBe(2)
   })
 })
