@@ -46,7 +46,9 @@ export async function insertJob(
   })
   const row = rows[0]!
   // inserted_at is always a Date here: it is the database's now().
-  return {...newJob(job, row.id, row.inserted_at as Date), scheduledAt: row.scheduled_at}
+  const inserted = newJob(job, row.id, row.inserted_at as Date)
+  inserted.scheduledAt = row.scheduled_at
+  return inserted
 }
 
 /*

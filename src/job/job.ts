@@ -123,17 +123,15 @@ export interface FetchedBy {
 export function jsonArrayToJob(values: unknown[], by: FetchedBy): Job {
   // Built directly rather than through rowToJob's row object: one object less per fetched job.
   const args = values[2]
-  const meta = values[3]
-  const errors = values[5] as unknown[] | null
   const job: Job = {
     id: values[0] as string,
     state: 'executing',
     queue: by.queue,
     worker: values[1] as string,
-    args: isObject(args) ? args : {},
-    meta: isObject(meta) ? meta : {},
+    args: objectOrEmpty(args),
+    meta: objectOrEmpty(values[3]),
     tags: (values[4] as string[] | null) ?? [],
-    errors: errors === null || errors.length === 0 ? [] : errors.map(toJobError),
+    errors: toJobErrors(values[5] as unknown[] | null),
     attempt: values[6] as number,
     maxAttempts: values[7] as number,
     priority: (values[8] as number | null) ?? 0,
@@ -184,10 +182,10 @@ function toJob(row: JobRow): Job {
     state: row.state as JobState,
     queue: row.queue,
     worker: row.worker,
-    args: isObject(row.args) ? row.args : {},
-    meta: isObject(row.meta) ? row.meta : {},
+    args: objectOrEmpty(row.args),
+    meta: objectOrEmpty(row.meta),
     tags: row.tags ?? [],
-    errors: (row.errors ?? []).map(toJobError),
+    errors: toJobErrors(row.errors),
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     priority: row.priority ?? 0,
@@ -203,6 +201,15 @@ function toJob(row: JobRow): Job {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** A stored JSON object, or `{}` for anything else (a row written by hand; see malformedReason for args). */
+function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return isObject(value) ? value : {}
+}
+
+function toJobErrors(errors: unknown[] | null): JobError[] {
+  return errors === null || errors.length === 0 ? [] : errors.map(toJobError)
 }
 
 function toJobError(value: unknown): JobError {

@@ -121,11 +121,13 @@ const GIVEN_OPTIONS = ['queue', 'priority', 'maxAttempts', 'tags', 'meta', 'sche
  * alive). The sets are never written after they are made.
  */
 const givenSets = new Map<number, ReadonlySet<ReplaceField>>()
+/** `scheduleIn` gives `scheduledAt`: the same bit. */
+const SCHEDULED_AT_BIT = 1 << GIVEN_OPTIONS.indexOf('scheduledAt')
 
 function givenFields(s: Record<string, unknown>): ReadonlySet<ReplaceField> {
   let mask = 0
   for (let i = 0; i < GIVEN_OPTIONS.length; i++) if (s[GIVEN_OPTIONS[i]!] !== undefined) mask |= 1 << i
-  if (s.scheduleIn !== undefined) mask |= 1 << GIVEN_OPTIONS.indexOf('scheduledAt')
+  if (s.scheduleIn !== undefined) mask |= SCHEDULED_AT_BIT
   let given = givenSets.get(mask)
   if (given === undefined) {
     given = new Set<ReplaceField>(['args', 'worker', ...GIVEN_OPTIONS.filter((_, i) => (mask & (1 << i)) !== 0)])

@@ -103,8 +103,8 @@ export class Producer {
   }
 
   /**
-   * A reason to look for work: an insert notification, a signal, a reconnect, the poll timer.
-   * Throttled on the leading edge: if the last fetch started at least a cooldown ago the fetch
+   * A reason to look for work: an insert notification, a signal, a reconnect (the start and the
+   * poll timer look by themselves, see {@link look}). Throttled on the leading edge: if the last fetch started at least a cooldown ago the fetch
    * starts at once (no added latency for a job inserted into an idle queue); otherwise it waits
    * for the rest of a jittered cooldown (0 to 2x, an average of one cooldown, as Oban 2.23), so a
    * burst of notifications costs one fetch.

@@ -220,6 +220,7 @@ describe('Producer', () => {
     p.wake()
     await eventually(async () => (await readJob(pool, job!)).state === 'completed', 5_000, 'job run')
   })
+
   it('waits out the cooldown after a fetch for a wake-up that found nothing (nodes that lose every race do not stampede)', async () => {
     const {producer: p, counts} = countedProducer('cooldown-empty', 10_000_000)
     p.start()
